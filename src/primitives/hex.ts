@@ -1,0 +1,118 @@
+/**
+ * Hex <-> bytes and hex <-> integer conversion with checked parsing.
+ * Hex is the wire format of JSON-RPC and of the test fixtures, so every parse
+ * validates its input and throws `HexError` with the reason.
+ */
+import { HexError } from './errors.js'
+
+/** A `0x`-prefixed hex string. */
+export type Hex = `0x${string}`
+
+const HEX_CHARS = '0123456789abcdef'
+const BYTE_TO_HEX: string[] = new Array(256)
+for (let i = 0; i < 256; i++) BYTE_TO_HEX[i] = HEX_CHARS[i >> 4]! + HEX_CHARS[i & 15]!
+
+/** Nibble value of an ASCII char code, or -1 when it is not a hex digit. */
+function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48
+  if (c >= 97 && c <= 102) return c - 87
+  if (c >= 65 && c <= 70) return c - 55
+  return -1
+}
+
+/** Encode bytes as lower-case `0x` hex. */
+export function bytesToHex(bytes: Uint8Array): Hex {
+  let s = '0x'
+  for (let i = 0; i < bytes.length; i++) s += BYTE_TO_HEX[bytes[i]!]
+  return s as Hex
+}
+
+/** Encode bytes as lower-case hex without the `0x` prefix. */
+export function bytesToHexRaw(bytes: Uint8Array): string {
+  let s = ''
+  for (let i = 0; i < bytes.length; i++) s += BYTE_TO_HEX[bytes[i]!]
+  return s
+}
+
+/**
+ * Decode `0x`-prefixed hex into bytes. Throws `HexError` on a missing prefix,
+ * odd length, bad character, or (when `size` is given) a length other than `size`.
+ */
+export function hexToBytes(hex: string, size?: number): Uint8Array {
+  if (typeof hex !== 'string') throw new HexError(`expected a hex string, got ${typeof hex}`)
+  if (hex.length < 2 || hex[0] !== '0' || (hex[1] !== 'x' && hex[1] !== 'X')) throw new HexError(`hex string must start with 0x: ${abbreviate(hex)}`)
+  return hexBodyToBytes(hex, 2, size)
+}
+
+/** Decode hex that may or may not carry a `0x` prefix (fixture files use both). */
+export function looseHexToBytes(hex: string, size?: number): Uint8Array {
+  if (typeof hex !== 'string') throw new HexError(`expected a hex string, got ${typeof hex}`)
+  const start = hex.length >= 2 && hex[0] === '0' && (hex[1] === 'x' || hex[1] === 'X') ? 2 : 0
+  return hexBodyToBytes(hex, start, size)
+}
+
+function hexBodyToBytes(hex: string, start: number, size: number | undefined): Uint8Array {
+  const len = hex.length - start
+  if (len % 2 !== 0) throw new HexError(`hex string has odd length ${len}: ${abbreviate(hex)}`)
+  const n = len / 2
+  if (size !== undefined && n !== size) throw new HexError(`expected ${size} bytes, got ${n}: ${abbreviate(hex)}`)
+  const out = new Uint8Array(n)
+  for (let i = 0; i < n; i++) {
+    const hi = nibble(hex.charCodeAt(start + 2 * i))
+    const lo = nibble(hex.charCodeAt(start + 2 * i + 1))
+    if (hi < 0 || lo < 0) throw new HexError(`invalid hex character at position ${start + 2 * i}: ${abbreviate(hex)}`)
+    out[i] = (hi << 4) | lo
+  }
+  return out
+}
+
+/** True when `s` is a well-formed `0x` hex string (any length, including odd). */
+export function isHex(s: unknown): s is Hex {
+  if (typeof s !== 'string' || s.length < 2 || s[0] !== '0' || s[1] !== 'x') return false
+  for (let i = 2; i < s.length; i++) if (nibble(s.charCodeAt(i)) < 0) return false
+  return true
+}
+
+/**
+ * Parse a JSON-RPC quantity (`0x` then minimal hex digits, `0x0` for zero) into a bigint.
+ * `strict` rejects leading zeros as EIP-1474 requires; fixtures are lenient.
+ */
+export function hexToBigInt(hex: string, strict = false): bigint {
+  if (typeof hex !== 'string') throw new HexError(`expected a hex quantity, got ${typeof hex}`)
+  if (hex.length < 3 || hex[0] !== '0' || (hex[1] !== 'x' && hex[1] !== 'X')) {
+    if (hex === '0x' && !strict) return 0n
+    throw new HexError(`invalid hex quantity: ${abbreviate(hex)}`)
+  }
+  for (let i = 2; i < hex.length; i++) if (nibble(hex.charCodeAt(i)) < 0) throw new HexError(`invalid hex character at position ${i}: ${abbreviate(hex)}`)
+  if (strict && hex.length > 3 && hex[2] === '0') throw new HexError(`hex quantity has leading zeros: ${abbreviate(hex)}`)
+  return BigInt(hex)
+}
+
+/** Parse a hex quantity that must fit in a JS safe integer. */
+export function hexToNumber(hex: string, strict = false): number {
+  const v = hexToBigInt(hex, strict)
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new HexError(`hex quantity too large for a number: ${abbreviate(hex)}`)
+  return Number(v)
+}
+
+/** Encode a non-negative integer as a minimal JSON-RPC quantity (`0x0`, `0x1a`). */
+export function toQuantity(v: bigint | number): Hex {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v) || v < 0) throw new HexError(`not a non-negative safe integer: ${v}`)
+    return `0x${v.toString(16)}`
+  }
+  if (v < 0n) throw new HexError(`negative quantity: ${v}`)
+  return `0x${v.toString(16)}`
+}
+
+/** Encode a bigint as fixed-width hex of `size` bytes (e.g. 32 for storage words). */
+export function bigIntToHex(v: bigint, size: number): Hex {
+  if (v < 0n) throw new HexError(`negative value: ${v}`)
+  const s = v.toString(16)
+  if (s.length > size * 2) throw new HexError(`value does not fit in ${size} bytes`)
+  return `0x${s.padStart(size * 2, '0')}`
+}
+
+function abbreviate(s: string): string {
+  return s.length > 42 ? `${s.slice(0, 20)}…${s.slice(-8)} (${s.length} chars)` : s
+}
