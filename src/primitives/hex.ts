@@ -108,7 +108,7 @@ export function toQuantity(v: bigint | number): Hex {
 /** Encode a bigint as fixed-width hex of `size` bytes (e.g. 32 for storage words). */
 export function bigIntToHex(v: bigint, size: number): Hex {
   if (v < 0n) throw new HexError(`negative value: ${v}`)
-  const s = v.toString(16)
+  const s = v === 0n ? '' : v.toString(16)
   if (s.length > size * 2) throw new HexError(`value does not fit in ${size} bytes`)
   return `0x${s.padStart(size * 2, '0')}`
 }
