@@ -23,3 +23,8 @@ export class RlpError extends DecodeError {
 export class RangeError256 extends DecodeError {
   override name = 'RangeError256'
 }
+
+/** Invalid signing input: a private key that is not a valid secp256k1 scalar (zero, at or above the curve order, not 32 bytes), or a message hash that is not 32 bytes. */
+export class KeyError extends DecodeError {
+  override name = 'KeyError'
+}
