@@ -11,11 +11,18 @@ import { ecrecover } from './01-ecrecover.js'
 import { sha256 } from './02-sha256.js'
 import { ripemd160 } from './03-ripemd160.js'
 import { identity } from './04-identity.js'
+import { modexp } from './05-modexp.js'
+import { bn254Add } from './06-bn254-add.js'
+import { bn254Mul } from './07-bn254-mul.js'
+import { bn254Pairing } from './08-bn254-pairing.js'
+import { blake2f } from './09-blake2f.js'
 
 export type { Precompile, PrecompileResult } from './types.js'
 
 /** Precompile per last address byte; index 0 unused. */
-const TABLE: (Precompile | undefined)[] = [undefined, ecrecover, sha256, ripemd160, identity]
+const TABLE: (Precompile | undefined)[] = [
+  undefined, ecrecover, sha256, ripemd160, identity, modexp, bn254Add, bn254Mul, bn254Pairing, blake2f,
+]
 
 /** Fork that activates each address byte (index 0 unused). */
 const SINCE: readonly Fork[] = [
