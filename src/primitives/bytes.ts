@@ -75,20 +75,41 @@ export function writeU256(out: Uint8Array, offset: number, v: bigint): void {
 /** Minimal big-endian encoding of an unsigned integer (zero is the empty array), as RLP wants. */
 export function bigIntToMinimalBytes(v: bigint): Uint8Array {
   if (v < 0n) throw new RangeError256(`negative value ${v}`)
-  if (v === 0n) return EMPTY_BYTES
-  if (v < 256n) return Uint8Array.of(Number(v))
-  let hex = v.toString(16)
-  if (hex.length % 2) hex = '0' + hex
-  const out = new Uint8Array(hex.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16)
+  if (v <= 0x1fffffffffffffn) return safeToMinimalBytes(Number(v))
+  // Above 2^53: go through hex, decoding nibble pairs by char code.
+  const hex = v.toString(16)
+  const odd = hex.length & 1
+  const out = new Uint8Array((hex.length + odd) >> 1)
+  let j = 0
+  let i = 0
+  if (odd) out[i++] = nibbleOf(hex.charCodeAt(j++))
+  for (; i < out.length; i++, j += 2) out[i] = (nibbleOf(hex.charCodeAt(j)) << 4) | nibbleOf(hex.charCodeAt(j + 1))
+  return out
+}
+
+/** Value of a lower-case hex digit as produced by `toString(16)`. */
+function nibbleOf(c: number): number {
+  return c <= 57 ? c - 48 : c - 87
+}
+
+/** Minimal bytes of a non-negative safe integer, without BigInt. */
+function safeToMinimalBytes(v: number): Uint8Array {
+  if (v === 0) return EMPTY_BYTES
+  let n = 1
+  // Count bytes with division: bit operators would truncate above 2^32.
+  for (let x = v; x >= 256; x = Math.floor(x / 256)) n++
+  const out = new Uint8Array(n)
+  for (let i = n - 1; i >= 0; i--) {
+    out[i] = v % 256
+    v = Math.floor(v / 256)
+  }
   return out
 }
 
 /** Minimal big-endian encoding of a safe non-negative integer. */
 export function numberToMinimalBytes(v: number): Uint8Array {
   if (!Number.isSafeInteger(v) || v < 0) throw new RangeError256(`not a non-negative safe integer: ${v}`)
-  if (v === 0) return EMPTY_BYTES
-  return bigIntToMinimalBytes(BigInt(v))
+  return safeToMinimalBytes(v)
 }
 
 /** Interpret bytes as a big-endian unsigned safe integer; throws when it does not fit. */

@@ -20,8 +20,12 @@ function nibble(c: number): number {
   return -1
 }
 
+/** At or above this many bytes, hex encoding goes through Node's native `Buffer` codec (measured crossover). */
+const NATIVE_HEX_MIN = 48
+
 /** Encode bytes as lower-case `0x` hex. */
 export function bytesToHex(bytes: Uint8Array): Hex {
+  if (bytes.length >= NATIVE_HEX_MIN) return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')}`
   let s = '0x'
   for (let i = 0; i < bytes.length; i++) s += BYTE_TO_HEX[bytes[i]!]
   return s as Hex
@@ -29,6 +33,7 @@ export function bytesToHex(bytes: Uint8Array): Hex {
 
 /** Encode bytes as lower-case hex without the `0x` prefix. */
 export function bytesToHexRaw(bytes: Uint8Array): string {
+  if (bytes.length >= NATIVE_HEX_MIN) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')
   let s = ''
   for (let i = 0; i < bytes.length; i++) s += BYTE_TO_HEX[bytes[i]!]
   return s
@@ -51,19 +56,48 @@ export function looseHexToBytes(hex: string, size?: number): Uint8Array {
   return hexBodyToBytes(hex, start, size)
 }
 
+/** At or above this many bytes, hex decoding validates with a regex and decodes with `Buffer` (measured crossover). */
+const NATIVE_HEX_DECODE_MIN = 128
+const HEX_BODY = /^[0-9a-fA-F]*$/
+
+/** Char code (0..255) -> nibble value, or 0x100 for anything that is not a hex digit. */
+const NIBBLE = new Uint16Array(256).fill(0x100)
+for (let c = 0; c < 256; c++) {
+  const v = nibble(c)
+  if (v >= 0) NIBBLE[c] = v
+}
+
 function hexBodyToBytes(hex: string, start: number, size: number | undefined): Uint8Array {
   const len = hex.length - start
   if (len % 2 !== 0) throw new HexError(`hex string has odd length ${len}: ${abbreviate(hex)}`)
   const n = len / 2
   if (size !== undefined && n !== size) throw new HexError(`expected ${size} bytes, got ${n}: ${abbreviate(hex)}`)
   const out = new Uint8Array(n)
-  for (let i = 0; i < n; i++) {
-    const hi = nibble(hex.charCodeAt(start + 2 * i))
-    const lo = nibble(hex.charCodeAt(start + 2 * i + 1))
-    if (hi < 0 || lo < 0) throw new HexError(`invalid hex character at position ${start + 2 * i}: ${abbreviate(hex)}`)
+  if (n >= NATIVE_HEX_DECODE_MIN) {
+    // Long input: validate with one regex (Buffer's decoder silently truncates
+    // char codes above 0xff and stops at the first bad digit), then decode natively.
+    const body = start === 0 ? hex : hex.slice(start)
+    if (HEX_BODY.test(body) && Buffer.from(out.buffer, out.byteOffset, n).write(body, 'hex') === n) return out
+    throw new HexError(`invalid hex character at position ${firstBadHex(hex, start)}: ${abbreviate(hex)}`)
+  }
+  // Branch-free loop: invalid digits and char codes above 0xff set bits above 0xff in `bad`;
+  // only then do we rescan for the position to report.
+  let bad = 0
+  for (let i = 0, j = start; i < n; i++, j += 2) {
+    const c1 = hex.charCodeAt(j)
+    const c2 = hex.charCodeAt(j + 1)
+    const hi = NIBBLE[c1 & 0xff]!
+    const lo = NIBBLE[c2 & 0xff]!
+    bad |= hi | lo | ((c1 | c2) & 0xff00)
     out[i] = (hi << 4) | lo
   }
+  if (bad > 0xff) throw new HexError(`invalid hex character at position ${firstBadHex(hex, start)}: ${abbreviate(hex)}`)
   return out
+}
+
+function firstBadHex(hex: string, start: number): number {
+  for (let j = start; j < hex.length; j++) if (nibble(hex.charCodeAt(j)) < 0) return j
+  return -1
 }
 
 /** True when `s` is a well-formed `0x` hex string (any length, including odd). */

@@ -13,13 +13,26 @@ export type RlpItem = Uint8Array | RlpItem[]
 /** What `encodeRlp` accepts: byte strings, non-negative integers (minimal big-endian) and lists. */
 export type RlpInput = Uint8Array | bigint | number | RlpInput[]
 
-/** Encode a value as RLP. Integers encode as their minimal big-endian bytes. */
+/**
+ * Encode a value as RLP. Integers encode as their minimal big-endian bytes.
+ * One measuring pass records each list's payload length and each integer's
+ * bytes (in traversal order), so the writing pass neither re-measures nested
+ * lists nor converts an integer twice.
+ */
 export function encodeRlp(input: RlpInput): Uint8Array {
-  const size = encodedLength(input)
-  const out = new Uint8Array(size)
-  const end = writeItem(input, out, 0)
+  if (input instanceof Uint8Array) {
+    const len = input.length
+    if (len === 1 && input[0]! < 0x80) return Uint8Array.of(input[0]!)
+    const out = new Uint8Array(headerLength(len) + len)
+    out.set(input, writeHeader(out, 0, len, 0x80))
+    return out
+  }
+  const plan: Array<number | Uint8Array> = []
+  const size = measure(input, plan)
+  const enc = new Encoder(new Uint8Array(size), plan)
+  const end = enc.write(input, 0)
   if (end !== size) throw new RlpError('internal: RLP length mismatch')
-  return out
+  return enc.out
 }
 
 function toBytes(input: bigint | number): Uint8Array {
@@ -27,6 +40,9 @@ function toBytes(input: bigint | number): Uint8Array {
 }
 
 function lengthOfLength(n: number): number {
+  if (n < 0x100) return 1
+  if (n < 0x10000) return 2
+  if (n < 0x1000000) return 3
   let l = 0
   while (n > 0) {
     l++
@@ -35,24 +51,30 @@ function lengthOfLength(n: number): number {
   return l
 }
 
-function payloadLength(input: RlpInput): number {
-  if (input instanceof Uint8Array) return input.length
-  if (Array.isArray(input)) {
-    let n = 0
-    for (const x of input) n += encodedLength(x)
-    return n
-  }
-  return toBytes(input).length
+/** Bytes taken by the header of a string or list whose payload is `len` bytes (not for single bytes < 0x80). */
+function headerLength(len: number): number {
+  return len < 56 ? 1 : 1 + lengthOfLength(len)
 }
 
-function encodedLength(input: RlpInput): number {
+function stringLength(b: Uint8Array): number {
+  const len = b.length
+  return len === 1 && b[0]! < 0x80 ? 1 : headerLength(len) + len
+}
+
+/** Encoded length of `input`; appends list payload lengths and integer bytes to `plan` in pre-order. */
+function measure(input: RlpInput, plan: Array<number | Uint8Array>): number {
+  if (input instanceof Uint8Array) return stringLength(input)
   if (Array.isArray(input)) {
-    const n = payloadLength(input)
-    return n < 56 ? 1 + n : 1 + lengthOfLength(n) + n
+    const slot = plan.length
+    plan.push(0)
+    let n = 0
+    for (let i = 0; i < input.length; i++) n += measure(input[i]!, plan)
+    plan[slot] = n
+    return headerLength(n) + n
   }
-  const b = input instanceof Uint8Array ? input : toBytes(input)
-  if (b.length === 1 && b[0]! < 0x80) return 1
-  return b.length < 56 ? 1 + b.length : 1 + lengthOfLength(b.length) + b.length
+  const b = toBytes(input)
+  plan.push(b)
+  return stringLength(b)
 }
 
 function writeHeader(out: Uint8Array, o: number, len: number, short: number): number {
@@ -63,19 +85,13 @@ function writeHeader(out: Uint8Array, o: number, len: number, short: number): nu
   const ll = lengthOfLength(len)
   out[o] = short + 55 + ll
   for (let i = ll; i >= 1; i--) {
-    out[o + i] = len & 0xff
+    out[o + i] = len % 256
     len = Math.floor(len / 256)
   }
   return o + 1 + ll
 }
 
-function writeItem(input: RlpInput, out: Uint8Array, o: number): number {
-  if (Array.isArray(input)) {
-    o = writeHeader(out, o, payloadLength(input), 0xc0)
-    for (const x of input) o = writeItem(x, out, o)
-    return o
-  }
-  const b = input instanceof Uint8Array ? input : toBytes(input)
+function writeString(out: Uint8Array, o: number, b: Uint8Array): number {
   if (b.length === 1 && b[0]! < 0x80) {
     out[o] = b[0]!
     return o + 1
@@ -83,6 +99,25 @@ function writeItem(input: RlpInput, out: Uint8Array, o: number): number {
   o = writeHeader(out, o, b.length, 0x80)
   out.set(b, o)
   return o + b.length
+}
+
+/** The writing pass: replays `plan` in the order `measure` filled it. */
+class Encoder {
+  private p = 0
+  constructor(
+    readonly out: Uint8Array,
+    private readonly plan: Array<number | Uint8Array>,
+  ) {}
+
+  write(input: RlpInput, o: number): number {
+    if (input instanceof Uint8Array) return writeString(this.out, o, input)
+    if (Array.isArray(input)) {
+      o = writeHeader(this.out, o, this.plan[this.p++] as number, 0xc0)
+      for (let i = 0; i < input.length; i++) o = this.write(input[i]!, o)
+      return o
+    }
+    return writeString(this.out, o, this.plan[this.p++] as Uint8Array)
+  }
 }
 
 /** Decode a complete RLP value; the whole input must be consumed. */

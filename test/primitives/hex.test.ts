@@ -161,3 +161,26 @@ test('property: arbitrary strings either parse to the same bytes as Buffer or th
     { numRuns: 2000 },
   )
 })
+
+test('long inputs (native fast paths): subarray views encode, bad characters anywhere are caught with their position', () => {
+  const big = Uint8Array.from({ length: 600 }, (_, i) => (i * 37 + 11) & 0xff)
+  for (const [from, to] of [[0, 600], [1, 49], [7, 300], [100, 600], [3, 50]] as const) {
+    const view = big.subarray(from, to)
+    assert.equal(bytesToHex(view), '0x' + Buffer.from(view).toString('hex'))
+    assert.equal(bytesToHexRaw(view), Buffer.from(view).toString('hex'))
+    assert.deepEqual(hexToBytes(bytesToHex(view)), new Uint8Array(view))
+    assert.deepEqual(looseHexToBytes(bytesToHexRaw(view)), new Uint8Array(view))
+  }
+  // Characters whose low byte is a hex digit ('İ' is U+0130) must not slip through either path.
+  const badChars = ['g', 'G', ' ', 'z', '\u0130', '\u0161', '\u0301', '\uff10', '\0']
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 400 }), fc.nat(), fc.constantFrom(...badChars), (n, at, bad) => {
+      const good = bytesToHexRaw(big.subarray(0, n))
+      const pos = at % good.length
+      const s = '0x' + good.slice(0, pos) + bad[0] + good.slice(pos + 1)
+      assert.throws(() => hexToBytes(s), (e: unknown) => e instanceof HexError && e.message.includes(`position ${pos + 2}`), `n=${n} pos=${pos}`)
+      assert.throws(() => looseHexToBytes(s.slice(2)), HexError)
+    }),
+    { numRuns: 500 },
+  )
+})
