@@ -16,12 +16,21 @@ import { bn254Add } from './06-bn254-add.js'
 import { bn254Mul } from './07-bn254-mul.js'
 import { bn254Pairing } from './08-bn254-pairing.js'
 import { blake2f } from './09-blake2f.js'
+import { pointEvaluation } from './0a-point-evaluation.js'
+import { blsG1Add } from './0b-bls12-g1add.js'
+import { blsG1Msm } from './0c-bls12-g1msm.js'
+import { blsG2Add } from './0d-bls12-g2add.js'
+import { blsG2Msm } from './0e-bls12-g2msm.js'
+import { blsPairing } from './0f-bls12-pairing.js'
+import { blsMapFpToG1 } from './10-bls12-map-fp-to-g1.js'
+import { blsMapFp2ToG2 } from './11-bls12-map-fp2-to-g2.js'
 
 export type { Precompile, PrecompileResult } from './types.js'
 
 /** Precompile per last address byte; index 0 unused. */
 const TABLE: (Precompile | undefined)[] = [
   undefined, ecrecover, sha256, ripemd160, identity, modexp, bn254Add, bn254Mul, bn254Pairing, blake2f,
+  pointEvaluation, blsG1Add, blsG1Msm, blsG2Add, blsG2Msm, blsPairing, blsMapFpToG1, blsMapFp2ToG2,
 ]
 
 /** Fork that activates each address byte (index 0 unused). */
