@@ -124,8 +124,9 @@ class Encoder {
 export function decodeRlp(input: Uint8Array): RlpItem {
   if (!(input instanceof Uint8Array)) throw new RlpError('RLP input must be bytes')
   if (input.length === 0) throw new RlpError('RLP input is empty')
-  const [item, end] = decodeAt(input, 0, input.length, 0)
-  if (end !== input.length) throw new RlpError(`RLP has ${input.length - end} trailing bytes`)
+  const d = new Decoder(input)
+  const item = d.item(input.length, 0)
+  if (d.pos !== input.length) throw new RlpError(`RLP has ${input.length - d.pos} trailing bytes`)
   return item
 }
 
@@ -142,45 +143,54 @@ function readLength(input: Uint8Array, o: number, ll: number, limit: number): nu
   return n
 }
 
-function decodeAt(input: Uint8Array, o: number, limit: number, depth: number): [RlpItem, number] {
-  if (o >= limit) throw new RlpError('RLP item runs past the end')
-  const b = input[o]!
-  if (b < 0x80) return [input.subarray(o, o + 1), o + 1]
-  if (b < 0xb8) {
-    const n = b - 0x80
-    const start = o + 1
-    if (start + n > limit) throw new RlpError('RLP string runs past the end')
-    if (n === 1 && input[start]! < 0x80) throw new RlpError('RLP single byte below 0x80 must not have a string header')
-    return [input.subarray(start, start + n), start + n]
+/** Recursive-descent decoder; `pos` is the cursor, so no per-item tuple is allocated. */
+class Decoder {
+  pos = 0
+  constructor(private readonly input: Uint8Array) {}
+
+  /** Decode the item at `pos`, which must end by `limit`; advances `pos` past it. */
+  item(limit: number, depth: number): RlpItem {
+    const input = this.input
+    const o = this.pos
+    if (o >= limit) throw new RlpError('RLP item runs past the end')
+    const b = input[o]!
+    if (b < 0x80) {
+      this.pos = o + 1
+      return input.subarray(o, o + 1)
+    }
+    if (b < 0xb8) {
+      const start = o + 1
+      const end = start + b - 0x80
+      if (end > limit) throw new RlpError('RLP string runs past the end')
+      if (end === start + 1 && input[start]! < 0x80) throw new RlpError('RLP single byte below 0x80 must not have a string header')
+      this.pos = end
+      return input.subarray(start, end)
+    }
+    if (b < 0xc0) {
+      const ll = b - 0xb7
+      const start = o + 1 + ll
+      const end = start + readLength(input, o + 1, ll, limit)
+      if (end > limit) throw new RlpError('RLP string runs past the end')
+      this.pos = end
+      return input.subarray(start, end)
+    }
+    if (depth >= RLP_MAX_DEPTH) throw new RlpError('RLP nesting too deep')
+    let start: number
+    let end: number
+    if (b < 0xf8) {
+      start = o + 1
+      end = start + b - 0xc0
+    } else {
+      const ll = b - 0xf7
+      start = o + 1 + ll
+      end = start + readLength(input, o + 1, ll, limit)
+    }
+    if (end > limit) throw new RlpError('RLP list runs past the end')
+    const items: RlpItem[] = []
+    this.pos = start
+    while (this.pos < end) items.push(this.item(end, depth + 1))
+    return items
   }
-  if (b < 0xc0) {
-    const ll = b - 0xb7
-    const n = readLength(input, o + 1, ll, limit)
-    const start = o + 1 + ll
-    if (start + n > limit) throw new RlpError('RLP string runs past the end')
-    return [input.subarray(start, start + n), start + n]
-  }
-  if (depth >= RLP_MAX_DEPTH) throw new RlpError('RLP nesting too deep')
-  let n: number
-  let start: number
-  if (b < 0xf8) {
-    n = b - 0xc0
-    start = o + 1
-  } else {
-    const ll = b - 0xf7
-    n = readLength(input, o + 1, ll, limit)
-    start = o + 1 + ll
-  }
-  const end = start + n
-  if (end > limit) throw new RlpError('RLP list runs past the end')
-  const items: RlpItem[] = []
-  let p = start
-  while (p < end) {
-    const [item, next] = decodeAt(input, p, end, depth + 1)
-    items.push(item)
-    p = next
-  }
-  return [items, end]
 }
 
 /** Narrow a decoded item to a byte string or throw `RlpError` naming `what`. */
