@@ -22,6 +22,12 @@ export interface StateReader {
   storage(address: Uint8Array, slot: bigint): bigint
   /** Hash of block `number`, for BLOCKHASH (zero hash when unknown). */
   blockHash(number: bigint): Uint8Array
+  /**
+   * Optional: true when the account has any non-zero storage slot. Used for
+   * the EIP-7610 create-collision rule; readers that omit it are treated as
+   * "no storage".
+   */
+  hasStorage?(address: Uint8Array): boolean
 }
 
 /**
@@ -35,4 +41,9 @@ export interface StateDiff {
   storage: Map<string, Map<bigint, bigint>>
   /** codeHash → bytecode for code first deployed in this diff. */
   codes: Map<string, Uint8Array>
+  /**
+   * Addresses whose storage from before this diff must be wiped entirely
+   * (an account destroyed and possibly re-created). Applied before `storage`.
+   */
+  clearedStorage?: Set<string>
 }

@@ -1,0 +1,1226 @@
+/**
+ * The EVM interpreter: a synchronous, non-recursive engine. Each call frame
+ * runs in a tight `switch` loop over pre-decoded code with a BigInt stack
+ * (shared/research/evm-and-jit.md §3-4: BigInt words, pre-decoded PUSH
+ * immediates, per-fork gas tables from `opcodes.ts`). CALL/CREATE do not
+ * recurse in JS: the frame suspends with a pending message, the driver loop
+ * in `Evm.execute` runs the child and resumes the parent, so the 1024-deep
+ * call limit never touches the JS stack (and a JIT can reuse the protocol).
+ *
+ * Rules implemented: the Berlin..Prague schedule (EIP-2929/2930 warm/cold,
+ * EIP-2200/3529 SSTORE, EIP-150 63/64, EIP-3860 init code, EIP-6780
+ * SELFDESTRUCT, EIP-1153, EIP-5656 MCOPY, EIP-4844 BLOBHASH, EIP-7516
+ * BLOBBASEFEE, EIP-3855 PUSH0, EIP-7702 delegation in calls). Forks before
+ * Berlin are not supported by the gas schedule.
+ */
+import { createAddress, create2Address } from '../crypto/address.js'
+import { keccak256 } from '../crypto/keccak.js'
+import { forkAtLeast, type Fork } from '../eth/fork.js'
+import { type Account, type StateOverlay, bigIntToAddress, addressToBigInt } from '../state/overlay.js'
+import { type AnalyzedCode, analyzeCode, CodeCache } from './code.js'
+import { type BlockEnv, CallKind, type Message, type MessageResult, type TxEnv } from './env.js'
+import { forkTables, G, MAX_CALL_DEPTH, MAX_CODE_SIZE, MAX_INITCODE_SIZE, type ForkTables } from './opcodes.js'
+import { getPrecompile } from './precompiles/index.js'
+
+const MAX = (1n << 256n) - 1n
+const SIGN = 1n << 255n
+const MOD = 1n << 256n
+const ADDR_MASK = (1n << 160n) - 1n
+const EMPTY = new Uint8Array(0)
+const U32 = 0xffffffffn
+
+/** Frame status returned by `interpret`. */
+const S_STOP = 0
+const S_RETURN = 1
+const S_REVERT = 2
+const S_ERROR = 3
+const S_SUSPEND = 4
+
+/** EIP-7702 delegation designator prefix. */
+export const DELEGATION_PREFIX = Uint8Array.of(0xef, 0x01, 0x00)
+
+/** The delegate address if `code` is an EIP-7702 designator (0xef0100 ‖ address), else undefined. */
+export function delegationTarget(code: Uint8Array): bigint | undefined {
+  if (code.length === 23 && code[0] === 0xef && code[1] === 0x01 && code[2] === 0x00) return addressToBigInt(code.subarray(3))
+  return undefined
+}
+
+/** One call frame's mutable state. */
+export class Frame {
+  readonly msg: Message
+  readonly code: AnalyzedCode
+  /** Account whose storage the frame uses (msg.address). */
+  readonly account: Account
+  pc = 0
+  sp = 0
+  gas: number
+  readonly stack: bigint[]
+  mem: Uint8Array
+  view: DataView
+  /** Active memory size in bytes (multiple of 32). */
+  memLen = 0
+  returnData: Uint8Array = EMPTY
+  readonly checkpoint: number
+  /** Pending child message while suspended. */
+  pending: Message | undefined = undefined
+  /** Where a pending call's output goes in memory. */
+  retOff = 0
+  retLen = 0
+  output: Uint8Array = EMPTY
+  error: string | undefined = undefined
+
+  constructor(msg: Message, code: AnalyzedCode, account: Account, checkpoint: number, stack: bigint[], mem: Uint8Array) {
+    this.msg = msg
+    this.code = code
+    this.account = account
+    this.gas = msg.gas
+    this.checkpoint = checkpoint
+    this.stack = stack
+    this.mem = mem
+    this.view = new DataView(mem.buffer, mem.byteOffset, mem.byteLength)
+  }
+}
+
+/** Options for an `Evm`. */
+export interface EvmOptions {
+  /** Shared analysed-code cache (one per engine/worker). */
+  codeCache?: CodeCache
+}
+
+function memCost(words: number): number {
+  return 3 * words + Math.floor((words * words) / 512)
+}
+
+/** Grow memory to cover `end` bytes, charging gas. False when out of gas. */
+function expand(f: Frame, end: number): boolean {
+  if (end <= f.memLen) return true
+  const words = Math.ceil(end / 32)
+  const cost = memCost(words) - memCost(f.memLen >>> 5)
+  if (cost > f.gas) return false
+  f.gas -= cost
+  const newLen = words * 32
+  if (newLen > f.mem.length) {
+    let cap = f.mem.length * 2
+    if (cap < newLen) cap = newLen
+    const m = new Uint8Array(cap)
+    m.set(f.mem.subarray(0, f.memLen))
+    f.mem = m
+    f.view = new DataView(m.buffer)
+  }
+  f.memLen = newLen
+  return true
+}
+
+/** A u256 as a number when it fits in 32 bits, else -1. */
+function num(v: bigint): number {
+  return v <= U32 ? Number(v) : -1
+}
+
+function readWord(v: DataView, o: number): bigint {
+  return (v.getBigUint64(o) << 192n) | (v.getBigUint64(o + 8) << 128n) | (v.getBigUint64(o + 16) << 64n) | v.getBigUint64(o + 24)
+}
+
+function writeWord(v: DataView, o: number, x: bigint): void {
+  if (x <= 0xffffffffffffffffn) {
+    v.setBigUint64(o, 0n)
+    v.setBigUint64(o + 8, 0n)
+    v.setBigUint64(o + 16, 0n)
+    v.setBigUint64(o + 24, x)
+    return
+  }
+  v.setBigUint64(o, x >> 192n)
+  v.setBigUint64(o + 8, x >> 128n)
+  v.setBigUint64(o + 16, x >> 64n)
+  v.setBigUint64(o + 24, x)
+}
+
+/** 32 big-endian bytes as a word. */
+export function bytes32ToBigInt(b: Uint8Array): bigint {
+  const v = new DataView(b.buffer, b.byteOffset, 32)
+  return readWord(v, 0)
+}
+
+/** Read 32 bytes at `off` of `data`, zero-padded past the end. */
+function loadPadded(data: Uint8Array, off: bigint): bigint {
+  if (off >= BigInt(data.length)) return 0n
+  const o = Number(off)
+  if (o + 32 <= data.length) {
+    return readWord(new DataView(data.buffer, data.byteOffset + o, 32), 0)
+  }
+  let v = 0n
+  for (let i = 0; i < 32; i++) v = (v << 8n) | BigInt(o + i < data.length ? data[o + i]! : 0)
+  return v
+}
+
+/** Copy `len` bytes from `src[srcOff..]` (zero-padded) into `dst[dstOff..]`. */
+function copyPadded(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: bigint, len: number): void {
+  const available = srcOff >= BigInt(src.length) ? 0 : src.length - Number(srcOff)
+  const n = Math.min(available, len)
+  if (n > 0) {
+    const s = Number(srcOff)
+    dst.set(src.subarray(s, s + n), dstOff)
+  }
+  if (n < len) dst.fill(0, dstOff + n, dstOff + len)
+}
+
+function toSigned(x: bigint): bigint {
+  return x >= SIGN ? x - MOD : x
+}
+
+function expMod(base: bigint, exp: bigint): bigint {
+  let result = 1n
+  let b = base
+  let e = exp
+  while (e > 0n) {
+    if (e & 1n) result = (result * b) & MAX
+    e >>= 1n
+    if (e > 0n) b = (b * b) & MAX
+  }
+  return result
+}
+
+function byteLength(v: bigint): number {
+  if (v === 0n) return 0
+  return (v.toString(16).length + 1) >> 1
+}
+
+function wordToBytes32(v: bigint): Uint8Array {
+  const b = new Uint8Array(32)
+  writeWord(new DataView(b.buffer), 0, v)
+  return b
+}
+
+/** The EVM: runs messages against a `StateOverlay` under one block's rules. */
+export class Evm {
+  readonly state: StateOverlay
+  readonly block: BlockEnv
+  readonly fork: Fork
+  /** Transaction environment; set before each transaction. */
+  tx: TxEnv = { origin: 0n, gasPrice: 0n, blobHashes: [] }
+  readonly codeCache: CodeCache
+  /** @internal */
+  readonly tables: ForkTables
+  /** @internal */
+  readonly coinbase: bigint
+  /** @internal */
+  readonly prevRandao: bigint
+  /** @internal rules */
+  readonly isPrague: boolean
+  readonly isCancun: boolean
+  private readonly stackPool: bigint[][] = []
+  private readonly memPool: Uint8Array[] = []
+
+  constructor(state: StateOverlay, block: BlockEnv, opts: EvmOptions = {}) {
+    this.state = state
+    this.block = block
+    this.fork = block.fork
+    if (!forkAtLeast(this.fork, 'Berlin')) throw new RangeError(`fork ${this.fork} not supported (Berlin or later)`)
+    this.tables = forkTables(block.fork)
+    this.codeCache = opts.codeCache ?? new CodeCache()
+    this.coinbase = addressToBigInt(block.coinbase)
+    this.prevRandao = bytes32ToBigInt(block.prevRandao)
+    this.isPrague = forkAtLeast(this.fork, 'Prague')
+    this.isCancun = forkAtLeast(this.fork, 'Cancun')
+  }
+
+  /** True when `address` holds a precompile under this fork. */
+  isPrecompile(address: bigint): boolean {
+    return address > 0n && address <= 0x11n && getPrecompile(bigIntToAddress(address), this.fork) !== undefined
+  }
+
+  /** Run a message (and all its sub-calls) to completion. */
+  execute(msg: Message): MessageResult {
+    const first = this.enter(msg)
+    if (!(first instanceof Frame)) return first
+    const frames: Frame[] = [first]
+    for (;;) {
+      const f = frames[frames.length - 1]!
+      const status = interpret(this, f)
+      if (status === S_SUSPEND) {
+        const child = f.pending!
+        f.pending = undefined
+        const r = this.enter(child)
+        if (r instanceof Frame) frames.push(r)
+        else this.resume(f, r)
+        continue
+      }
+      const res = this.exit(f, status)
+      frames.pop()
+      this.release(f)
+      if (frames.length === 0) return res
+      this.resume(frames[frames.length - 1]!, res)
+    }
+  }
+
+  private fail(gasLeft: number, error: string): MessageResult {
+    return { success: false, reverted: false, gasLeft, output: EMPTY, createdAddress: undefined, error }
+  }
+
+  private newFrame(msg: Message, code: AnalyzedCode, account: Account, cp: number): Frame {
+    const d = msg.depth
+    let st = this.stackPool[d]
+    if (st === undefined) st = this.stackPool[d] = new Array<bigint>(1024).fill(0n)
+    let mem = this.memPool[d]
+    if (mem === undefined) mem = new Uint8Array(4096)
+    else this.memPool[d] = undefined as unknown as Uint8Array // taken
+    return new Frame(msg, code, account, cp, st, mem)
+  }
+
+  private release(f: Frame): void {
+    const m = f.mem
+    m.fill(0, 0, f.memLen)
+    if (m.length <= 1 << 20) this.memPool[f.msg.depth] = m
+  }
+
+  /** Start a message: either an immediate result or a frame to interpret. */
+  private enter(msg: Message): MessageResult | Frame {
+    const state = this.state
+    if (msg.kind === CallKind.Create || msg.kind === CallKind.Create2) return this.enterCreate(msg)
+    if (!msg.isTopLevel) {
+      if (msg.depth > MAX_CALL_DEPTH) return this.fail(msg.gas, 'call depth exceeded')
+      if (msg.transfersValue || msg.kind === CallKind.CallCode) {
+        if (msg.value > 0n && state.account(msg.caller).balance < msg.value) return this.fail(msg.gas, 'insufficient balance for transfer')
+      }
+    }
+    const cp = state.checkpoint()
+    const target = state.account(msg.address)
+    const isPre = this.isPrecompile(msg.codeAddress)
+    if (msg.kind === CallKind.Call) {
+      if (!target.exists) {
+        if (!isPre && msg.value === 0n) {
+          return { success: true, reverted: false, gasLeft: msg.gas, output: EMPTY, createdAddress: undefined, error: undefined }
+        }
+        state.createAccount(target)
+      }
+      if (msg.value > 0n) state.transfer(state.account(msg.caller), target, msg.value)
+      state.touch(target)
+    } else if (msg.kind === CallKind.StaticCall) {
+      state.touch(target)
+    }
+    if (isPre) {
+      const pc = getPrecompile(bigIntToAddress(msg.codeAddress), this.fork)!
+      const r = pc(msg.input, BigInt(msg.gas), this.fork)
+      if (!r.ok || r.gasUsed > BigInt(msg.gas)) {
+        state.revert(cp)
+        return this.fail(0, r.ok ? 'precompile out of gas' : r.reason)
+      }
+      return { success: true, reverted: false, gasLeft: msg.gas - Number(r.gasUsed), output: r.output, createdAddress: undefined, error: undefined }
+    }
+    let code: AnalyzedCode
+    if (msg.code !== undefined) {
+      if (msg.code.length === 0) return { success: true, reverted: false, gasLeft: msg.gas, output: EMPTY, createdAddress: undefined, error: undefined }
+      code = msg.codeHash ? this.codeCache.get(msg.codeHash, msg.code) : analyzeCode(msg.code)
+    } else {
+      const ca = msg.codeAddress === msg.address ? target : state.account(msg.codeAddress)
+      const raw = state.code(ca)
+      if (raw.length === 0) return { success: true, reverted: false, gasLeft: msg.gas, output: EMPTY, createdAddress: undefined, error: undefined }
+      code = this.codeCache.get(ca.codeHash, raw)
+    }
+    return this.newFrame(msg, code, target, cp)
+  }
+
+  private enterCreate(msg: Message): MessageResult | Frame {
+    const state = this.state
+    const creator = state.account(msg.caller)
+    if (!msg.isTopLevel) {
+      if (msg.depth > MAX_CALL_DEPTH) return this.fail(msg.gas, 'call depth exceeded')
+      if (creator.balance < msg.value) return this.fail(msg.gas, 'insufficient balance for create')
+      if (creator.nonce >= 0xffffffffffffffffn) return this.fail(msg.gas, 'nonce overflow')
+      const from = bigIntToAddress(msg.caller)
+      const addr =
+        msg.kind === CallKind.Create
+          ? createAddress(from, creator.nonce)
+          : create2Address(from, wordToBytes32(msg.address), keccak256(msg.input))
+      state.setNonce(creator, creator.nonce + 1n)
+      msg.address = addressToBigInt(addr)
+      msg.codeAddress = msg.address
+    }
+    const target = state.account(msg.address)
+    state.warmAccount(target)
+    const hasStorage = target.exists && (target.written.size > 0 ? hasNonZero(target) : (state.reader.hasStorage?.(bigIntToAddress(target.address)) ?? false))
+    if (target.nonce !== 0n || state.code(target).length !== 0 || hasStorage) {
+      return this.fail(0, 'create collision')
+    }
+    const cp = state.checkpoint()
+    state.createAccount(target)
+    state.markCreated(target)
+    state.setNonce(target, 1n)
+    state.transfer(creator, target, msg.value)
+    state.touch(target)
+    if (msg.input.length === 0) {
+      return { success: true, reverted: false, gasLeft: msg.gas, output: EMPTY, createdAddress: msg.address, error: undefined }
+    }
+    return this.newFrame(msg, analyzeCode(msg.input), target, cp)
+  }
+
+  /** Finish a frame: revert on failure, deposit code for creates. */
+  private exit(f: Frame, status: number): MessageResult {
+    const state = this.state
+    const msg = f.msg
+    if (status === S_ERROR) {
+      state.revert(f.checkpoint)
+      return this.fail(0, f.error ?? 'exceptional halt')
+    }
+    if (status === S_REVERT) {
+      state.revert(f.checkpoint)
+      return { success: false, reverted: true, gasLeft: f.gas, output: f.output, createdAddress: undefined, error: 'execution reverted' }
+    }
+    if (msg.kind === CallKind.Create || msg.kind === CallKind.Create2) {
+      const code = status === S_RETURN ? f.output : EMPTY
+      if (code.length > MAX_CODE_SIZE) {
+        state.revert(f.checkpoint)
+        return this.fail(0, 'max code size exceeded')
+      }
+      if (code.length > 0 && code[0] === 0xef) {
+        state.revert(f.checkpoint)
+        return this.fail(0, 'invalid code: starts with 0xEF')
+      }
+      const cost = G.CODE_DEPOSIT * code.length
+      if (cost > f.gas) {
+        state.revert(f.checkpoint)
+        return this.fail(0, 'code deposit out of gas')
+      }
+      f.gas -= cost
+      if (code.length > 0) state.setCode(f.account, code.slice())
+      return { success: true, reverted: false, gasLeft: f.gas, output: EMPTY, createdAddress: msg.address, error: undefined }
+    }
+    return { success: true, reverted: false, gasLeft: f.gas, output: status === S_RETURN ? f.output : EMPTY, createdAddress: undefined, error: undefined }
+  }
+
+  /** Deliver a child's result to the suspended parent. */
+  private resume(f: Frame, r: MessageResult): void {
+    f.gas += r.gasLeft
+    const kind = f.msg.kind // unused; kept for clarity of the protocol
+    void kind
+    const child = f.retLen < 0 // create marker
+    if (child) {
+      f.returnData = r.success ? EMPTY : r.output
+      f.stack[f.sp++] = r.success ? r.createdAddress! : 0n
+      return
+    }
+    f.returnData = r.output
+    const n = Math.min(f.retLen, r.output.length)
+    if (n > 0) f.mem.set(r.output.subarray(0, n), f.retOff)
+    f.stack[f.sp++] = r.success ? 1n : 0n
+  }
+}
+
+function hasNonZero(a: Account): boolean {
+  for (const v of a.storage.values()) if (v !== 0n) return true
+  return false
+}
+
+/** Run frame `f` until it halts or suspends for a sub-call. Returns a status code. */
+function interpret(evm: Evm, f: Frame): number {
+  const code = f.code.padded
+  const codeLen = f.code.length
+  const jumpdests = f.code.jumpdests
+  const pushes = f.code.pushValues
+  const t = evm.tables
+  const gasT = t.gas
+  const minS = t.minStack
+  const maxS = t.maxStack
+  const st = f.stack
+  const msg = f.msg
+  const state = evm.state
+  let pc = f.pc
+  let sp = f.sp
+  let gas = f.gas
+
+  for (;;) {
+    const op = code[pc]!
+    const g = gasT[op]!
+    if (g < 0) return halt(f, `invalid opcode 0x${op.toString(16)}`)
+    if (sp < minS[op]!) return halt(f, 'stack underflow')
+    if (sp > maxS[op]!) return halt(f, 'stack overflow')
+    gas -= g
+    if (gas < 0) return halt(f, 'out of gas')
+    switch (op) {
+      case 0x00:
+        f.gas = gas
+        f.output = EMPTY
+        return S_STOP
+      case 0x01:
+        sp--
+        st[sp - 1] = (st[sp - 1]! + st[sp]!) & MAX
+        pc++
+        break
+      case 0x02:
+        sp--
+        st[sp - 1] = (st[sp - 1]! * st[sp]!) & MAX
+        pc++
+        break
+      case 0x03:
+        sp--
+        st[sp - 1] = (st[sp - 1]! - st[sp]!) & MAX
+        pc++
+        break
+      case 0x04: {
+        sp--
+        const b = st[sp - 1]!
+        st[sp - 1] = b === 0n ? 0n : st[sp]! / b
+        pc++
+        break
+      }
+      case 0x05: {
+        sp--
+        const b = st[sp - 1]!
+        st[sp - 1] = b === 0n ? 0n : (toSigned(st[sp]!) / toSigned(b)) & MAX
+        pc++
+        break
+      }
+      case 0x06: {
+        sp--
+        const b = st[sp - 1]!
+        st[sp - 1] = b === 0n ? 0n : st[sp]! % b
+        pc++
+        break
+      }
+      case 0x07: {
+        sp--
+        const b = st[sp - 1]!
+        st[sp - 1] = b === 0n ? 0n : (toSigned(st[sp]!) % toSigned(b)) & MAX
+        pc++
+        break
+      }
+      case 0x08: {
+        sp -= 2
+        const n = st[sp - 1]!
+        st[sp - 1] = n === 0n ? 0n : (st[sp + 1]! + st[sp]!) % n
+        pc++
+        break
+      }
+      case 0x09: {
+        sp -= 2
+        const n = st[sp - 1]!
+        st[sp - 1] = n === 0n ? 0n : (st[sp + 1]! * st[sp]!) % n
+        pc++
+        break
+      }
+      case 0x0a: {
+        sp--
+        const base = st[sp]!
+        const e = st[sp - 1]!
+        gas -= G.EXP_BYTE * byteLength(e)
+        if (gas < 0) return halt(f, 'out of gas')
+        st[sp - 1] = e === 0n ? 1n : base === 0n ? 0n : base === 1n ? 1n : e === 1n ? base : expMod(base, e)
+        pc++
+        break
+      }
+      case 0x0b: {
+        sp--
+        const b = st[sp]!
+        const x = st[sp - 1]!
+        if (b < 31n) {
+          const bit = b * 8n + 7n
+          const mask = (1n << (bit + 1n)) - 1n
+          st[sp - 1] = (x >> bit) & 1n ? (x | ~mask) & MAX : x & mask
+        }
+        pc++
+        break
+      }
+      case 0x10:
+        sp--
+        st[sp - 1] = st[sp]! < st[sp - 1]! ? 1n : 0n
+        pc++
+        break
+      case 0x11:
+        sp--
+        st[sp - 1] = st[sp]! > st[sp - 1]! ? 1n : 0n
+        pc++
+        break
+      case 0x12:
+        sp--
+        st[sp - 1] = toSigned(st[sp]!) < toSigned(st[sp - 1]!) ? 1n : 0n
+        pc++
+        break
+      case 0x13:
+        sp--
+        st[sp - 1] = toSigned(st[sp]!) > toSigned(st[sp - 1]!) ? 1n : 0n
+        pc++
+        break
+      case 0x14:
+        sp--
+        st[sp - 1] = st[sp]! === st[sp - 1]! ? 1n : 0n
+        pc++
+        break
+      case 0x15:
+        st[sp - 1] = st[sp - 1]! === 0n ? 1n : 0n
+        pc++
+        break
+      case 0x16:
+        sp--
+        st[sp - 1] = st[sp]! & st[sp - 1]!
+        pc++
+        break
+      case 0x17:
+        sp--
+        st[sp - 1] = st[sp]! | st[sp - 1]!
+        pc++
+        break
+      case 0x18:
+        sp--
+        st[sp - 1] = st[sp]! ^ st[sp - 1]!
+        pc++
+        break
+      case 0x19:
+        st[sp - 1] = MAX ^ st[sp - 1]!
+        pc++
+        break
+      case 0x1a: {
+        sp--
+        const i = st[sp]!
+        st[sp - 1] = i < 32n ? (st[sp - 1]! >> (248n - i * 8n)) & 0xffn : 0n
+        pc++
+        break
+      }
+      case 0x1b: {
+        sp--
+        const s = st[sp]!
+        st[sp - 1] = s < 256n ? (st[sp - 1]! << s) & MAX : 0n
+        pc++
+        break
+      }
+      case 0x1c: {
+        sp--
+        const s = st[sp]!
+        st[sp - 1] = s < 256n ? st[sp - 1]! >> s : 0n
+        pc++
+        break
+      }
+      case 0x1d: {
+        sp--
+        const s = st[sp]!
+        const v = st[sp - 1]!
+        if (v < SIGN) st[sp - 1] = s < 256n ? v >> s : 0n
+        else st[sp - 1] = s < 256n ? ((v - MOD) >> s) & MAX : MAX
+        pc++
+        break
+      }
+      case 0x20: {
+        sp--
+        const len = num(st[sp - 1]!)
+        if (len < 0) return halt(f, 'out of gas')
+        let h: bigint
+        if (len === 0) {
+          gas -= 0
+          h = 0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470n
+        } else {
+          const off = num(st[sp]!)
+          if (off < 0) return halt(f, 'out of gas')
+          gas -= G.KECCAK_WORD * Math.ceil(len / 32)
+          if (gas < 0) return halt(f, 'out of gas')
+          f.gas = gas
+          if (!expand(f, off + len)) return halt(f, 'out of gas')
+          gas = f.gas
+          h = bytes32ToBigInt(keccak256(f.mem.subarray(off, off + len)))
+        }
+        st[sp - 1] = h
+        pc++
+        break
+      }
+      case 0x30:
+        st[sp++] = msg.address
+        pc++
+        break
+      case 0x31: {
+        const a = state.account(st[sp - 1]! & ADDR_MASK)
+        if (state.warmAccount(a)) {
+          gas -= G.COLD_ACCOUNT_ACCESS - G.WARM_ACCESS
+          if (gas < 0) return halt(f, 'out of gas')
+        }
+        st[sp - 1] = a.balance
+        pc++
+        break
+      }
+      case 0x32:
+        st[sp++] = evm.tx.origin
+        pc++
+        break
+      case 0x33:
+        st[sp++] = msg.caller
+        pc++
+        break
+      case 0x34:
+        st[sp++] = msg.value
+        pc++
+        break
+      case 0x35:
+        st[sp - 1] = loadPadded(msg.input, st[sp - 1]!)
+        pc++
+        break
+      case 0x36:
+        st[sp++] = BigInt(msg.input.length)
+        pc++
+        break
+      case 0x37:
+      case 0x39:
+      case 0x3e: {
+        sp -= 3
+        const len = num(st[sp]!)
+        const srcOff = st[sp + 1]!
+        if (len < 0) return halt(f, 'out of gas')
+        let src: Uint8Array
+        if (op === 0x37) src = msg.input
+        else if (op === 0x39) src = f.code.raw
+        else {
+          src = f.returnData
+          if (srcOff + BigInt(len) > BigInt(src.length)) return halt(f, 'return data out of bounds')
+        }
+        if (len > 0) {
+          const dst = num(st[sp + 2]!)
+          if (dst < 0) return halt(f, 'out of gas')
+          gas -= G.COPY_WORD * Math.ceil(len / 32)
+          if (gas < 0) return halt(f, 'out of gas')
+          f.gas = gas
+          if (!expand(f, dst + len)) return halt(f, 'out of gas')
+          gas = f.gas
+          copyPadded(f.mem, dst, src, srcOff, len)
+        }
+        pc++
+        break
+      }
+      case 0x38:
+        st[sp++] = BigInt(codeLen)
+        pc++
+        break
+      case 0x3a:
+        st[sp++] = evm.tx.gasPrice
+        pc++
+        break
+      case 0x3b: {
+        const a = state.account(st[sp - 1]! & ADDR_MASK)
+        if (state.warmAccount(a)) {
+          gas -= G.COLD_ACCOUNT_ACCESS - G.WARM_ACCESS
+          if (gas < 0) return halt(f, 'out of gas')
+        }
+        st[sp - 1] = BigInt(state.code(a).length)
+        pc++
+        break
+      }
+      case 0x3c: {
+        sp -= 4
+        const a = state.account(st[sp + 3]! & ADDR_MASK)
+        const dst = st[sp + 2]!
+        const srcOff = st[sp + 1]!
+        const len = num(st[sp]!)
+        if (len < 0) return halt(f, 'out of gas')
+        if (state.warmAccount(a)) gas -= G.COLD_ACCOUNT_ACCESS - G.WARM_ACCESS
+        if (len > 0) {
+          const d = num(dst)
+          if (d < 0) return halt(f, 'out of gas')
+          gas -= G.COPY_WORD * Math.ceil(len / 32)
+          if (gas < 0) return halt(f, 'out of gas')
+          f.gas = gas
+          if (!expand(f, d + len)) return halt(f, 'out of gas')
+          gas = f.gas
+          copyPadded(f.mem, d, state.code(a), srcOff, len)
+        } else if (gas < 0) return halt(f, 'out of gas')
+        pc++
+        break
+      }
+      case 0x3d:
+        st[sp++] = BigInt(f.returnData.length)
+        pc++
+        break
+      case 0x3f: {
+        const a = state.account(st[sp - 1]! & ADDR_MASK)
+        if (state.warmAccount(a)) {
+          gas -= G.COLD_ACCOUNT_ACCESS - G.WARM_ACCESS
+          if (gas < 0) return halt(f, 'out of gas')
+        }
+        st[sp - 1] = !a.exists || a.isEmpty() ? 0n : bytes32ToBigInt(a.codeHash)
+        pc++
+        break
+      }
+      case 0x40: {
+        const n = st[sp - 1]!
+        const cur = evm.block.number
+        st[sp - 1] = n < cur && n + 256n >= cur ? bytes32ToBigInt(state.reader.blockHash(n)) : 0n
+        pc++
+        break
+      }
+      case 0x41:
+        st[sp++] = evm.coinbase
+        pc++
+        break
+      case 0x42:
+        st[sp++] = evm.block.timestamp
+        pc++
+        break
+      case 0x43:
+        st[sp++] = evm.block.number
+        pc++
+        break
+      case 0x44:
+        st[sp++] = evm.prevRandao
+        pc++
+        break
+      case 0x45:
+        st[sp++] = evm.block.gasLimit
+        pc++
+        break
+      case 0x46:
+        st[sp++] = evm.block.chainId
+        pc++
+        break
+      case 0x47:
+        st[sp++] = f.account.balance
+        pc++
+        break
+      case 0x48:
+        st[sp++] = evm.block.baseFee
+        pc++
+        break
+      case 0x49: {
+        const i = st[sp - 1]!
+        const hs = evm.tx.blobHashes
+        st[sp - 1] = i < BigInt(hs.length) ? bytes32ToBigInt(hs[Number(i)]!) : 0n
+        pc++
+        break
+      }
+      case 0x4a:
+        st[sp++] = evm.block.blobBaseFee
+        pc++
+        break
+      case 0x50:
+        sp--
+        pc++
+        break
+      case 0x51: {
+        const off = num(st[sp - 1]!)
+        if (off < 0) return halt(f, 'out of gas')
+        if (off + 32 > f.memLen) {
+          f.gas = gas
+          if (!expand(f, off + 32)) return halt(f, 'out of gas')
+          gas = f.gas
+        }
+        st[sp - 1] = readWord(f.view, off)
+        pc++
+        break
+      }
+      case 0x52: {
+        sp -= 2
+        const off = num(st[sp + 1]!)
+        if (off < 0) return halt(f, 'out of gas')
+        if (off + 32 > f.memLen) {
+          f.gas = gas
+          if (!expand(f, off + 32)) return halt(f, 'out of gas')
+          gas = f.gas
+        }
+        writeWord(f.view, off, st[sp]!)
+        pc++
+        break
+      }
+      case 0x53: {
+        sp -= 2
+        const off = num(st[sp + 1]!)
+        if (off < 0) return halt(f, 'out of gas')
+        if (off + 1 > f.memLen) {
+          f.gas = gas
+          if (!expand(f, off + 1)) return halt(f, 'out of gas')
+          gas = f.gas
+        }
+        f.mem[off] = Number(st[sp]! & 0xffn)
+        pc++
+        break
+      }
+      case 0x54: {
+        const slot = st[sp - 1]!
+        const a = f.account
+        if (state.warmSlot(a, slot)) {
+          gas -= G.COLD_SLOAD - G.WARM_ACCESS
+          if (gas < 0) return halt(f, 'out of gas')
+        }
+        st[sp - 1] = state.sload(a, slot)
+        pc++
+        break
+      }
+      case 0x55: {
+        if (msg.isStatic) return halt(f, 'state change in static call')
+        if (gas <= G.SSTORE_SENTRY) return halt(f, 'out of gas (SSTORE sentry)')
+        sp -= 2
+        const slot = st[sp + 1]!
+        const val = st[sp]!
+        const a = f.account
+        let cost = 0
+        if (state.warmSlot(a, slot)) cost += G.COLD_SLOAD
+        const cur = state.sload(a, slot)
+        if (cur === val) cost += G.WARM_ACCESS
+        else {
+          const orig = state.originalStorage(a, slot)
+          if (orig === cur) {
+            if (orig === 0n) cost += G.SSTORE_SET
+            else {
+              cost += G.SSTORE_RESET
+              if (val === 0n) state.addRefund(G.SSTORE_CLEARS_REFUND)
+            }
+          } else {
+            cost += G.WARM_ACCESS
+            if (orig !== 0n) {
+              if (cur === 0n) state.addRefund(-G.SSTORE_CLEARS_REFUND)
+              else if (val === 0n) state.addRefund(G.SSTORE_CLEARS_REFUND)
+            }
+            if (orig === val) state.addRefund(orig === 0n ? G.SSTORE_SET - G.WARM_ACCESS : G.SSTORE_RESET - G.WARM_ACCESS)
+          }
+        }
+        gas -= cost
+        if (gas < 0) return halt(f, 'out of gas')
+        if (cur !== val) state.sstore(a, slot, val)
+        pc++
+        break
+      }
+      case 0x56: {
+        sp--
+        const d = st[sp]!
+        if (d >= BigInt(codeLen) || jumpdests[Number(d)] !== 1) return halt(f, 'invalid jump destination')
+        pc = Number(d)
+        break
+      }
+      case 0x57: {
+        sp -= 2
+        if (st[sp]! !== 0n) {
+          const d = st[sp + 1]!
+          if (d >= BigInt(codeLen) || jumpdests[Number(d)] !== 1) return halt(f, 'invalid jump destination')
+          pc = Number(d)
+        } else pc++
+        break
+      }
+      case 0x58:
+        st[sp++] = BigInt(pc)
+        pc++
+        break
+      case 0x59:
+        st[sp++] = BigInt(f.memLen)
+        pc++
+        break
+      case 0x5a:
+        st[sp++] = BigInt(gas)
+        pc++
+        break
+      case 0x5b:
+        pc++
+        break
+      case 0x5c:
+        st[sp - 1] = state.tload(f.account, st[sp - 1]!)
+        pc++
+        break
+      case 0x5d:
+        if (msg.isStatic) return halt(f, 'state change in static call')
+        sp -= 2
+        state.tstore(f.account, st[sp + 1]!, st[sp]!)
+        pc++
+        break
+      case 0x5e: {
+        sp -= 3
+        const len = num(st[sp]!)
+        if (len < 0) return halt(f, 'out of gas')
+        if (len > 0) {
+          const src = num(st[sp + 1]!)
+          const dst = num(st[sp + 2]!)
+          if (src < 0 || dst < 0) return halt(f, 'out of gas')
+          gas -= G.COPY_WORD * Math.ceil(len / 32)
+          if (gas < 0) return halt(f, 'out of gas')
+          f.gas = gas
+          if (!expand(f, Math.max(src, dst) + len)) return halt(f, 'out of gas')
+          gas = f.gas
+          f.mem.copyWithin(dst, src, src + len)
+        }
+        pc++
+        break
+      }
+      case 0x5f:
+        st[sp++] = 0n
+        pc++
+        break
+      case 0x60:
+      case 0x61:
+      case 0x62:
+      case 0x63:
+      case 0x64:
+      case 0x65:
+      case 0x66:
+      case 0x67:
+      case 0x68:
+      case 0x69:
+      case 0x6a:
+      case 0x6b:
+      case 0x6c:
+      case 0x6d:
+      case 0x6e:
+      case 0x6f:
+      case 0x70:
+      case 0x71:
+      case 0x72:
+      case 0x73:
+      case 0x74:
+      case 0x75:
+      case 0x76:
+      case 0x77:
+      case 0x78:
+      case 0x79:
+      case 0x7a:
+      case 0x7b:
+      case 0x7c:
+      case 0x7d:
+      case 0x7e:
+      case 0x7f:
+        st[sp++] = pushes[pc]!
+        pc += op - 0x5e
+        break
+      case 0x80:
+      case 0x81:
+      case 0x82:
+      case 0x83:
+      case 0x84:
+      case 0x85:
+      case 0x86:
+      case 0x87:
+      case 0x88:
+      case 0x89:
+      case 0x8a:
+      case 0x8b:
+      case 0x8c:
+      case 0x8d:
+      case 0x8e:
+      case 0x8f:
+        st[sp] = st[sp - (op - 0x7f)]!
+        sp++
+        pc++
+        break
+      case 0x90:
+      case 0x91:
+      case 0x92:
+      case 0x93:
+      case 0x94:
+      case 0x95:
+      case 0x96:
+      case 0x97:
+      case 0x98:
+      case 0x99:
+      case 0x9a:
+      case 0x9b:
+      case 0x9c:
+      case 0x9d:
+      case 0x9e:
+      case 0x9f: {
+        const j = sp - 2 - (op - 0x90)
+        const tmp = st[sp - 1]!
+        st[sp - 1] = st[j]!
+        st[j] = tmp
+        pc++
+        break
+      }
+      case 0xa0:
+      case 0xa1:
+      case 0xa2:
+      case 0xa3:
+      case 0xa4: {
+        if (msg.isStatic) return halt(f, 'state change in static call')
+        const n = op - 0xa0
+        sp -= 2 + n
+        const off = st[sp + n + 1]!
+        const len = num(st[sp + n]!)
+        if (len < 0) return halt(f, 'out of gas')
+        let data = EMPTY
+        if (len > 0) {
+          const o = num(off)
+          if (o < 0) return halt(f, 'out of gas')
+          gas -= G.LOG_DATA * len
+          if (gas < 0) return halt(f, 'out of gas')
+          f.gas = gas
+          if (!expand(f, o + len)) return halt(f, 'out of gas')
+          gas = f.gas
+          data = f.mem.slice(o, o + len)
+        }
+        const topics: Uint8Array[] = []
+        for (let i = n - 1; i >= 0; i--) topics.push(wordToBytes32(st[sp + i]!))
+        state.addLog({ address: bigIntToAddress(msg.address), topics, data })
+        pc++
+        break
+      }
+      case 0xf0:
+      case 0xf5:
+      case 0xf1:
+      case 0xf2:
+      case 0xf4:
+      case 0xfa: {
+        f.pc = pc
+        f.sp = sp
+        f.gas = gas
+        const r = op === 0xf0 || op === 0xf5 ? opCreate(evm, f, op) : opCall(evm, f, op)
+        if (r === S_ERROR) return S_ERROR
+        f.pc = ++pc
+        if (r === S_SUSPEND) return S_SUSPEND
+        sp = f.sp
+        gas = f.gas
+        break
+      }
+      case 0xf3:
+      case 0xfd: {
+        sp -= 2
+        const len = num(st[sp]!)
+        if (len < 0) return halt(f, 'out of gas')
+        let out = EMPTY
+        if (len > 0) {
+          const off = num(st[sp + 1]!)
+          if (off < 0) return halt(f, 'out of gas')
+          f.gas = gas
+          if (!expand(f, off + len)) return halt(f, 'out of gas')
+          gas = f.gas
+          out = f.mem.slice(off, off + len)
+        }
+        f.gas = gas
+        f.output = out
+        return op === 0xf3 ? S_RETURN : S_REVERT
+      }
+      case 0xff: {
+        f.gas = gas
+        f.sp = sp
+        return opSelfdestruct(evm, f)
+      }
+      default:
+        return halt(f, `invalid opcode 0x${op.toString(16)}`)
+    }
+  }
+}
+
+function halt(f: Frame, reason: string): number {
+  f.gas = 0
+  f.error = reason
+  f.output = EMPTY
+  return S_ERROR
+}
+
+/** CALL, CALLCODE, DELEGATECALL, STATICCALL. Returns S_SUSPEND, S_ERROR or 0 (continue; result pushed). */
+function opCall(evm: Evm, f: Frame, op: number): number {
+  const st = f.stack
+  const state = evm.state
+  const hasValue = op === 0xf1 || op === 0xf2
+  const n = hasValue ? 7 : 6
+  let sp = f.sp - n
+  const reqGas = st[sp + n - 1]!
+  const to = st[sp + n - 2]! & ADDR_MASK
+  const value = hasValue ? st[sp + 4]! : 0n
+  const argsOffB = st[sp + (hasValue ? 3 : 2)]!
+  const argsLenB = st[sp + (hasValue ? 2 : 1)]!
+  const retOffB = st[sp + (hasValue ? 1 : 0)]!
+  const retLenB = st[sp]!
+  if (op === 0xf1 && value !== 0n && f.msg.isStatic) return halt(f, 'value transfer in static call')
+  const argsLen = num(argsLenB)
+  const retLen = num(retLenB)
+  if (argsLen < 0 || retLen < 0) return halt(f, 'out of gas')
+  let argsOff = 0
+  let retOff = 0
+  if (argsLen > 0) {
+    argsOff = num(argsOffB)
+    if (argsOff < 0 || !expand(f, argsOff + argsLen)) return halt(f, 'out of gas')
+  }
+  if (retLen > 0) {
+    retOff = num(retOffB)
+    if (retOff < 0 || !expand(f, retOff + retLen)) return halt(f, 'out of gas')
+  }
+  const target = state.account(to)
+  let extra = 0
+  if (state.warmAccount(target)) extra += G.COLD_ACCOUNT_ACCESS - G.WARM_ACCESS
+  if (value !== 0n) {
+    extra += G.CALL_VALUE
+    if (op === 0xf1 && !target.isLive()) extra += G.NEW_ACCOUNT
+  }
+  // EIP-7702: calls into a delegated account run the delegate's code
+  let code: Uint8Array | undefined
+  let codeHash: Uint8Array | undefined
+  let codeAddress = to
+  if (evm.isPrague) {
+    const dt = delegationTarget(state.code(target))
+    if (dt !== undefined) {
+      const d = state.account(dt)
+      extra += state.warmAccount(d) ? G.COLD_ACCOUNT_ACCESS : G.WARM_ACCESS
+      code = state.code(d)
+      codeHash = d.codeHash
+      codeAddress = dt
+    }
+  }
+  if (extra > f.gas) return halt(f, 'out of gas')
+  f.gas -= extra
+  const cap = f.gas - Math.floor(f.gas / 64)
+  let gas = reqGas < BigInt(cap) ? Number(reqGas) : cap
+  f.gas -= gas
+  if (value !== 0n) gas += G.CALL_STIPEND
+  const input = argsLen > 0 ? f.mem.slice(argsOff, argsOff + argsLen) : EMPTY
+  f.sp = sp
+  f.retOff = retOff
+  f.retLen = retLen
+  const m = f.msg
+  let child: Message
+  if (op === 0xf1) {
+    child = { kind: CallKind.Call, caller: m.address, address: to, codeAddress, value, input, gas, isStatic: m.isStatic, depth: m.depth + 1, transfersValue: true, isTopLevel: false, code, codeHash }
+  } else if (op === 0xf2) {
+    child = { kind: CallKind.CallCode, caller: m.address, address: m.address, codeAddress, value, input, gas, isStatic: m.isStatic, depth: m.depth + 1, transfersValue: false, isTopLevel: false, code, codeHash }
+  } else if (op === 0xf4) {
+    child = { kind: CallKind.DelegateCall, caller: m.caller, address: m.address, codeAddress, value: m.value, input, gas, isStatic: m.isStatic, depth: m.depth + 1, transfersValue: false, isTopLevel: false, code, codeHash }
+  } else {
+    child = { kind: CallKind.StaticCall, caller: m.address, address: to, codeAddress, value: 0n, input, gas, isStatic: true, depth: m.depth + 1, transfersValue: false, isTopLevel: false, code, codeHash }
+  }
+  f.pending = child
+  return S_SUSPEND
+}
+
+/** CREATE and CREATE2. */
+function opCreate(evm: Evm, f: Frame, op: number): number {
+  if (f.msg.isStatic) return halt(f, 'state change in static call')
+  const st = f.stack
+  const n = op === 0xf5 ? 4 : 3
+  const sp = f.sp - n
+  const value = st[sp + n - 1]!
+  const offB = st[sp + n - 2]!
+  const len = num(st[sp + n - 3]!)
+  const salt = op === 0xf5 ? st[sp]! : 0n
+  if (len < 0 || len > MAX_INITCODE_SIZE) return halt(f, len < 0 ? 'out of gas' : 'init code too large')
+  let off = 0
+  if (len > 0) {
+    off = num(offB)
+    if (off < 0 || !expand(f, off + len)) return halt(f, 'out of gas')
+  }
+  const words = Math.ceil(len / 32)
+  const extra = G.INITCODE_WORD * words + (op === 0xf5 ? G.KECCAK_WORD * words : 0)
+  if (extra > f.gas) return halt(f, 'out of gas')
+  f.gas -= extra
+  const gas = f.gas - Math.floor(f.gas / 64)
+  f.gas -= gas
+  const input = len > 0 ? f.mem.slice(off, off + len) : EMPTY
+  f.sp = sp
+  f.retOff = 0
+  f.retLen = -1
+  f.returnData = EMPTY
+  const m = f.msg
+  // for CREATE2 the salt travels in `address` until enterCreate computes the real address
+  f.pending = { kind: op === 0xf5 ? CallKind.Create2 : CallKind.Create, caller: m.address, address: salt, codeAddress: 0n, value, input, gas, isStatic: false, depth: m.depth + 1, transfersValue: true, isTopLevel: false }
+  return S_SUSPEND
+}
+
+/** SELFDESTRUCT (EIP-6780 from Cancun). */
+function opSelfdestruct(evm: Evm, f: Frame): number {
+  if (f.msg.isStatic) return halt(f, 'state change in static call')
+  const state = evm.state
+  const ben = state.account(f.stack[f.sp - 1]! & ADDR_MASK)
+  const self = f.account
+  let cost = 0
+  if (state.warmAccount(ben)) cost += G.COLD_ACCOUNT_ACCESS
+  if (self.balance !== 0n && !ben.isLive()) cost += G.NEW_ACCOUNT
+  if (cost > f.gas) return halt(f, 'out of gas')
+  f.gas -= cost
+  const bal = self.balance
+  if (!ben.exists) state.createAccount(ben)
+  if (!evm.isCancun || self.created) {
+    state.addBalance(ben, bal)
+    state.setBalance(self, 0n)
+    state.markDestructed(self)
+  } else if (ben !== self) {
+    state.transfer(self, ben, bal)
+  }
+  state.touch(ben)
+  state.touch(self)
+  f.output = EMPTY
+  return S_STOP
+}
