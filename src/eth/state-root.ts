@@ -11,7 +11,6 @@
 import { keccak256 } from '../crypto/keccak.js'
 import { bigIntToBytes } from '../primitives/bytes.js'
 import { DecodeError } from '../primitives/errors.js'
-import { bytesToHexRaw } from '../primitives/hex.js'
 import { encodeRlp } from '../primitives/rlp.js'
 import { trieRootOfHexKeys } from './trie.js'
 
@@ -32,6 +31,11 @@ export class StateRootInputError extends DecodeError {
   override name = 'StateRootInputError'
 }
 
+/** Hex of a fresh 32-byte hash (native Buffer encoder; the hash is not shared, so no copy is needed). */
+function hexOfHash(h: Uint8Array): string {
+  return Buffer.from(h.buffer, h.byteOffset, h.length).toString('hex')
+}
+
 const U256_MAX = (1n << 256n) - 1n
 
 /** The storage root of one account's storage (zero slots omitted). */
@@ -41,7 +45,7 @@ export function storageRoot(storage: Iterable<readonly [bigint, bigint]>): Uint8
     if (slot < 0n || slot > U256_MAX) throw new StateRootInputError(`storage slot out of range: ${slot}`)
     if (value < 0n || value > U256_MAX) throw new StateRootInputError(`storage value out of range: ${value}`)
     if (value === 0n) continue
-    entries.push([bytesToHexRaw(keccak256(bigIntToBytes(slot, 32))), encodeRlp(value)])
+    entries.push([hexOfHash(keccak256(bigIntToBytes(slot, 32))), encodeRlp(value)])
   }
   return trieRootOfHexKeys(entries)
 }
@@ -60,7 +64,7 @@ export function stateRoot(accounts: Iterable<StateRootAccount>): Uint8Array {
     if (a.nonce < 0n || a.nonce >= 1n << 64n) throw new StateRootInputError(`nonce out of range: ${a.nonce}`)
     if (a.balance < 0n || a.balance > U256_MAX) throw new StateRootInputError(`balance out of range: ${a.balance}`)
     const body = encodeAccount(a.nonce, a.balance, storageRoot(a.storage), a.codeHash)
-    entries.push([bytesToHexRaw(keccak256(a.address)), body])
+    entries.push([hexOfHash(keccak256(a.address)), body])
   }
   return trieRootOfHexKeys(entries)
 }
