@@ -170,14 +170,19 @@ export function blsPairingCheck(pairs: { g1: BlsG1; g2: BlsG2 }[]): boolean {
   return bls12_381.fields.Fp12.eql(bls12_381.pairingBatch(live), bls12_381.fields.Fp12.ONE)
 }
 
+// At runtime noble's hasher mapToCurve takes a bare bigint for G1 (m = 1) and returns the
+// cofactor-cleared projective point; its declared type (bigint[] → affine) does not say so.
+const mapG1 = bls12_381.G1.mapToCurve as unknown as (u: bigint) => BlsG1
+const mapG2 = bls12_381.G2.mapToCurve as unknown as (u: bigint[]) => BlsG2
+
 /** EIP-2537 MAP_FP_TO_G1: simplified SWU map plus isogeny, then cofactor clearing. */
 export function mapFpToG1(u: bigint): BlsG1 {
-  return G1P.fromAffine(bls12_381.G1.mapToCurve([u])).clearCofactor()
+  return mapG1(u)
 }
 
 /** EIP-2537 MAP_FP2_TO_G2: simplified SWU map plus isogeny, then cofactor clearing. */
 export function mapFp2ToG2(u: Fp2): BlsG2 {
-  return G2P.fromAffine(bls12_381.G2.mapToCurve([u.c0, u.c1])).clearCofactor()
+  return mapG2([u.c0, u.c1])
 }
 
 /** Run `f`, turning a BlsInputError into a failure result. */
