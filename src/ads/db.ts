@@ -1,0 +1,379 @@
+/**
+ * The QMDB store: sharded entry logs, indexes and Merkle trees behind one
+ * API. `commit()` applies a block's changes synchronously on the calling
+ * thread (index, log appends, ActiveBits, compaction), hands each shard's
+ * hashing to a worker (or does it inline with `workers: 0`), fdatasyncs the
+ * logs, and resolves with the global root once the meta record is durable.
+ * The next block may be applied while the previous root is being computed.
+ *
+ * Layout of a store directory: `meta.0`, `meta.1` (see meta.ts) and
+ * `shard{N}/NNNNNNNN.seg` (entry log segments).
+ *
+ * Determinism: a block's changes are sorted by key hash (so by shard), each
+ * applied in that order (create = new entry then rewritten predecessor; update
+ * = new entry; delete = rewritten predecessor), then compaction moves
+ * `COMPACT_PER_UPDATE` per update and `COMPACT_PER_CREATE` per create of the
+ * oldest live entries while the compaction condition holds. Nothing depends on
+ * timing, thread count or segment size.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { DEFAULT_SEGMENT_BYTES, IN_BLOCK_IDX_BITS, LEAVES_PER_TWIG, MAX_CHANGES_PER_BLOCK, MAX_KEY_BYTES, MAX_VALUE_BYTES, SHARD_COUNT, TWIG_SHIFT, ACTIVE_BITS_BYTES, FIRST_UPPER_LEVEL } from './constants.js'
+import { compareHash, decodeEntry, entryKeyHash, peekEntryLength } from './entry.js'
+import { QmdbCorruptionError, QmdbInputError, QmdbStateError } from './errors.js'
+import { hashPairsInto, NULL_LEFT_TREE, sha256 } from './hash.js'
+import { readMeta, writeMeta, META_FORMAT, type MetaRecord } from './meta.js'
+import { shardOf, type QmdbProof } from './proof.js'
+import { fsyncDir } from './segfile.js'
+import { Shard, shardBounds, type ShardBlockStats, type ShardChange } from './shard.js'
+import { ShardTree, type MerkleJob, type TreeDelta } from './tree.js'
+
+/** Options of `Qmdb.open`. None of them affects the root. */
+export interface QmdbOptions {
+  /** Worker threads for Merkleization (0 = hash on the calling thread). Default 1. */
+  workers?: number
+  /** Entry-log segment size in bytes. Default 256 MiB. */
+  segmentBytes?: number
+}
+
+/** One change of a block: `value` null deletes the key; values are never empty. */
+export interface Change {
+  key: Uint8Array
+  value: Uint8Array | null
+}
+
+/** Totals of a block's work across shards. */
+export type BlockStats = ShardBlockStats
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')
+}
+
+interface Pending {
+  resolve: (d: TreeDelta) => void
+  reject: (e: Error) => void
+}
+
+/** A QMDB store over one directory. */
+export class Qmdb {
+  private readonly shards: Shard[] = []
+  private readonly trees: ShardTree[] = []
+  private readonly workers: Worker[] = []
+  private readonly waiting = new Map<string, Pending>()
+  private seq = 0
+  private appliedHeight = 0
+  private committedHeight = 0
+  private committedRoot: Uint8Array = new Uint8Array(32)
+  private inFlight = 0
+  private tail: Promise<unknown> = Promise.resolve()
+  private closed = false
+  private failure: Error | undefined
+  private twigCache: { shard: number; twig: number; snEnd: number; tree: Uint8Array } | undefined
+  /** Stats of the last applied block. */
+  lastStats: BlockStats = { creates: 0, updates: 0, deletes: 0, compacted: 0 }
+
+  private constructor(readonly dir: string, private readonly opts: Required<QmdbOptions>) {}
+
+  /**
+   * Opens (or creates) the store in `dir`. An existing store is truncated to its
+   * last committed block and its trees rebuilt by replay; the open fails with
+   * QmdbCorruptionError if the rebuilt root differs from the committed one.
+   */
+  static async open(dir: string, options: QmdbOptions = {}): Promise<Qmdb> {
+    const opts: Required<QmdbOptions> = { workers: options.workers ?? 1, segmentBytes: options.segmentBytes ?? DEFAULT_SEGMENT_BYTES }
+    fs.mkdirSync(dir, { recursive: true })
+    const db = new Qmdb(dir, opts)
+    const { meta, anyFile } = readMeta(dir)
+    if (!meta && anyFile && fs.existsSync(path.join(dir, 'meta.1'))) throw new QmdbCorruptionError(`${dir}: no valid meta record`)
+    if (meta) opts.segmentBytes = meta.segmentBytes
+    for (let s = 0; s < SHARD_COUNT; s++) {
+      const sdir = path.join(dir, `shard${s}`)
+      if (!meta) fs.rmSync(sdir, { recursive: true, force: true })
+      db.shards.push(new Shard(s, sdir, opts.segmentBytes))
+      db.trees.push(new ShardTree())
+    }
+    fsyncDir(dir)
+    if (!meta) db.genesis()
+    else db.recover(meta)
+    for (let w = 0; w < Math.min(opts.workers, SHARD_COUNT); w++) {
+      const worker = new Worker(new URL('./merkle-worker.js', import.meta.url))
+      worker.on('message', (m: { seq: number; shard: number; delta?: TreeDelta; error?: string }) => {
+        const key = `${m.shard}:${m.seq}`
+        const p = db.waiting.get(key)
+        db.waiting.delete(key)
+        if (!p) return
+        if (m.delta) p.resolve(m.delta)
+        else p.reject(new QmdbStateError(`merkle worker failed: ${m.error}`))
+      })
+      worker.on('error', (err) => { db.failure = err; for (const p of db.waiting.values()) p.reject(err); db.waiting.clear() })
+      db.workers.push(worker)
+    }
+    for (let s = 0; s < SHARD_COUNT && db.workers.length > 0; s++) {
+      db.workers[s % db.workers.length]!.postMessage({ type: 'init', shard: s, snapshot: db.trees[s]!.snapshot() })
+    }
+    return db
+  }
+
+  private genesis(): void {
+    for (const sh of this.shards) {
+      sh.log.truncate(0)
+      const { lo, hi } = shardBounds(sh.id)
+      sh.append(lo, new Uint8Array(0), hi, 0, [])
+      sh.index.insert(lo, 0, sh.fullHashAt)
+      const job = sh.finishBlock()
+      this.trees[sh.id]!.applyJob(job)
+      this.trees[sh.id]!.commit(false)
+      sh.log.syncNow()
+      sh.log.takeDirDirty()
+      fsyncDir(sh.log.dir)
+    }
+    fsyncDir(this.dir)
+    this.committedRoot = this.globalRoot()
+    writeMeta(this.dir, this.metaRecord(0, this.committedRoot, this.shards.map((s) => s.meta()), this.trees.map((t) => t.root)))
+  }
+
+  private metaRecord(height: number, root: Uint8Array, metas: ReturnType<Shard['meta']>[], roots: Uint8Array[]): MetaRecord {
+    return { format: META_FORMAT, height, segmentBytes: this.opts.segmentBytes, root: hex(root), shards: metas.map((m, i) => ({ ...m, root: hex(roots[i]!) })) }
+  }
+
+  private globalRoot(): Uint8Array {
+    const all = new Uint8Array(32 * SHARD_COUNT)
+    this.trees.forEach((t, i) => all.set(t.root, 32 * i))
+    return sha256(all)
+  }
+
+  private recover(meta: MetaRecord): void {
+    if (meta.shards.length !== SHARD_COUNT) throw new QmdbCorruptionError(`meta has ${meta.shards.length} shards, format needs ${SHARD_COUNT}`)
+    for (const sh of this.shards) {
+      const m = meta.shards[sh.id]!
+      sh.log.truncate(m.size)
+      const tree = this.trees[sh.id]!
+      let expectSn = 0
+      // pass 1: bits and tree
+      sh.log.scan(sh.log.startOffset, m.size, (buf, pos, len, off) => {
+        const e = decodeEntry(buf, pos, len)
+        if (e.sn !== expectSn) throw new QmdbCorruptionError(`shard ${sh.id}: entry at ${off} has sn ${e.sn}, expected ${expectSn}`)
+        sh.noteSn(e.sn, off)
+        sh.setBit(e.sn, true)
+        tree.appendLeaf(sha256(buf.subarray(pos, pos + e.payloadLen)))
+        for (const d of e.dsn) {
+          if (d >= e.sn || !sh.isActive(d)) throw new QmdbCorruptionError(`shard ${sh.id}: entry ${e.sn} deactivates inactive sn ${d}`)
+          sh.setBit(d, false)
+          tree.clearBit(d)
+        }
+        expectSn++
+      })
+      if (expectSn !== m.snEnd) throw new QmdbCorruptionError(`shard ${sh.id}: log holds ${expectSn} entries, meta says ${m.snEnd}`)
+      sh.snEnd = m.snEnd
+      sh.snStart = m.snStart
+      sh.compactPos = m.compactPos
+      // pass 2: index of live entries
+      let active = 0
+      sh.log.scan(sh.log.startOffset, m.size, (buf, pos, len, off) => {
+        const e = decodeEntry(buf, pos, len)
+        if (!sh.isActive(e.sn)) return
+        active++
+        sh.index.insert(entryKeyHash(new Uint8Array(e.key), e.value), off, sh.fullHashAt)
+      })
+      sh.active = active
+      if (active !== m.active) throw new QmdbCorruptionError(`shard ${sh.id}: ${active} live entries, meta says ${m.active}`)
+      sh.resetBlock()
+      tree.commit(false)
+      if (hex(tree.root) !== m.root) throw new QmdbCorruptionError(`shard ${sh.id}: root after recovery ${hex(tree.root)} != committed ${m.root}`)
+      sh.log.syncNow()
+    }
+    const root = this.globalRoot()
+    if (hex(root) !== meta.root) throw new QmdbCorruptionError(`root after recovery ${hex(root)} != committed ${meta.root}`)
+    this.appliedHeight = this.committedHeight = meta.height
+    this.committedRoot = root
+  }
+
+  /** Height of the last durable block. */
+  get height(): number {
+    return this.committedHeight
+  }
+
+  /** Global root of the last durable block. */
+  get root(): Uint8Array {
+    return this.committedRoot.slice()
+  }
+
+  /** The current value of `key` (reflecting every applied block), or undefined. */
+  get(key: Uint8Array): Uint8Array | undefined {
+    this.checkOpen()
+    const kh = sha256(key)
+    return this.shards[shardOf(kh)]!.lookup(key, kh)?.value
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new QmdbStateError('store is closed')
+    if (this.failure) throw new QmdbStateError(`store failed: ${this.failure.message}`)
+  }
+
+  /**
+   * Commits the block `height` (default: the next one). Applies the changes
+   * now (reads see them on return) and resolves with the global root once the
+   * block is durable. Changes may be in any order; a key may appear once.
+   */
+  commit(changes: Iterable<Change>, height = this.appliedHeight + 1): Promise<Uint8Array> {
+    this.checkOpen()
+    if (height !== this.appliedHeight + 1) throw new QmdbInputError(`block ${height} does not follow ${this.appliedHeight}`)
+    const list: ShardChange[] = []
+    for (const c of changes) {
+      if (!(c.key instanceof Uint8Array) || c.key.length === 0 || c.key.length > MAX_KEY_BYTES) throw new QmdbInputError('key must be 1..255 bytes')
+      if (c.value !== null && (c.value.length === 0 || c.value.length > MAX_VALUE_BYTES)) throw new QmdbInputError('value must be 1..16777215 bytes (null deletes)')
+      list.push({ key: c.key, kh: sha256(c.key), value: c.value, ordinal: 0 })
+    }
+    if (list.length > MAX_CHANGES_PER_BLOCK) throw new QmdbInputError('too many changes in one block')
+    list.sort((a, b) => compareHash(a.kh, 0, b.kh, 0))
+    for (let i = 0; i < list.length; i++) {
+      list[i]!.ordinal = i
+      if (i > 0 && compareHash(list[i - 1]!.kh, 0, list[i]!.kh, 0) === 0) throw new QmdbInputError('duplicate key in one block')
+    }
+    const versionOf = (ord: number): number => height * 2 ** IN_BLOCK_IDX_BITS + ord
+    const stats: BlockStats = { creates: 0, updates: 0, deletes: 0, compacted: 0 }
+    const jobs: MerkleJob[] = []
+    let i = 0
+    try {
+      for (const sh of this.shards) {
+        let j = i
+        while (j < list.length && shardOf(list[j]!.kh) === sh.id) j++
+        const st = sh.applyChanges(list.slice(i, j), height, versionOf)
+        i = j
+        stats.creates += st.creates; stats.updates += st.updates; stats.deletes += st.deletes; stats.compacted += st.compacted
+        jobs.push(sh.finishBlock())
+      }
+    } catch (err) {
+      this.failure = err as Error
+      throw err
+    }
+    this.lastStats = stats
+    this.appliedHeight = height
+    const metas = this.shards.map((s) => s.meta())
+    const dirs = this.shards.filter((s) => s.log.takeDirDirty()).map((s) => s.log.dir)
+    const syncs = Promise.all(this.shards.map((s) => s.log.sync()))
+    let roots: Promise<Uint8Array[]>
+    if (this.workers.length === 0) {
+      roots = Promise.resolve(jobs.map((job, s) => { const t = this.trees[s]!; t.applyJob(job); t.commit(false); return t.root }))
+    } else {
+      roots = Promise.all(jobs.map((job, s) => this.runJob(s, job).then((d) => { this.trees[s]!.applyDelta(d); return d.root })))
+    }
+    this.inFlight++
+    const done = Promise.all([roots, syncs, this.tail]).then(([rs]) => {
+      for (const d of dirs) fsyncDir(d)
+      const all = new Uint8Array(32 * SHARD_COUNT)
+      rs.forEach((r, s) => all.set(r, 32 * s))
+      const root = sha256(all)
+      writeMeta(this.dir, this.metaRecord(height, root, metas, rs))
+      this.committedHeight = height
+      this.committedRoot = root
+      this.inFlight--
+      return root
+    })
+    done.catch((err: Error) => { this.failure = err })
+    this.tail = done.catch(() => undefined)
+    return done
+  }
+
+  private runJob(shard: number, job: MerkleJob): Promise<TreeDelta> {
+    const seq = ++this.seq
+    return new Promise<TreeDelta>((resolve, reject) => {
+      this.waiting.set(`${shard}:${seq}`, { resolve, reject })
+      this.workers[shard % this.workers.length]!.postMessage({ type: 'job', shard, seq, job }, [job.entries.buffer as ArrayBuffer])
+    })
+  }
+
+  /** Resolves when every commit issued so far is durable. */
+  async flush(): Promise<void> {
+    await this.tail
+    if (this.failure) throw new QmdbStateError(`store failed: ${this.failure.message}`)
+  }
+
+  /**
+   * A proof for `key` against the last committed root: membership when the key
+   * exists, otherwise non-membership via its predecessor. Synchronous; requires
+   * no commit in flight (await `flush()` first).
+   */
+  prove(key: Uint8Array): QmdbProof {
+    this.checkOpen()
+    if (this.inFlight > 0) throw new QmdbStateError('a commit is in flight: await flush() before prove()')
+    const kh = sha256(key)
+    const s = shardOf(kh)
+    const sh = this.shards[s]!
+    const e = sh.lookup(key, kh) ?? sh.predecessor(kh)
+    const { buf, pos } = sh.log.read(e.offset)
+    const entry = buf.slice(pos, pos + e.payloadLen)
+    const twig = Math.floor(e.sn / LEAVES_PER_TWIG)
+    const left = this.twigLeftTree(s, twig)
+    const leftPath = new Uint8Array(32 * TWIG_SHIFT)
+    let n = LEAVES_PER_TWIG + (e.sn % LEAVES_PER_TWIG)
+    for (let i = 0; i < TWIG_SHIFT; i++, n >>= 1) leftPath.set(left.subarray((n ^ 1) * 32, (n ^ 1) * 32 + 32), 32 * i)
+    const bits = sh.bits.subarray(twig * ACTIVE_BITS_BYTES, (twig + 1) * ACTIVE_BITS_BYTES)
+    const j = (e.sn % LEAVES_PER_TWIG) >> 8
+    const l1 = new Uint8Array(128), l2 = new Uint8Array(64)
+    hashPairsInto(8, bits, 0, l1, 0, 4)
+    hashPairsInto(9, l1, 0, l2, 0, 2)
+    const rightPath = new Uint8Array(96)
+    rightPath.set(bits.subarray((j ^ 1) * 32, (j ^ 1) * 32 + 32), 0)
+    rightPath.set(l1.subarray(((j >> 1) ^ 1) * 32, ((j >> 1) ^ 1) * 32 + 32), 32)
+    rightPath.set(l2.subarray(((j >> 2) ^ 1) * 32, ((j >> 2) ^ 1) * 32 + 32), 64)
+    const tree = this.trees[s]!
+    const levels = tree.maxLevel - FIRST_UPPER_LEVEL
+    const upperPath = new Uint8Array(32 * levels)
+    for (let i = 0; i < levels; i++) {
+      const [a, ao] = tree.nodeAt(FIRST_UPPER_LEVEL + i, Math.floor(twig / 2 ** i) ^ 1)
+      upperPath.set(a.subarray(ao, ao + 32), 32 * i)
+    }
+    const shardRoots = new Uint8Array(32 * SHARD_COUNT)
+    this.trees.forEach((t, i) => shardRoots.set(t.root, 32 * i))
+    return { key: new Uint8Array(key), entry, leftPath, page: bits.slice(j * 32, j * 32 + 32), rightPath, upperPath, shardRoots }
+  }
+
+  /** Left tree (heap order) of twig `twig` of shard `s`, rebuilt from the log (cached for the last twig asked). */
+  private twigLeftTree(s: number, twig: number): Uint8Array {
+    const sh = this.shards[s]!
+    const c = this.twigCache
+    if (c && c.shard === s && c.twig === twig && c.snEnd === sh.snEnd) return c.tree
+    const t = NULL_LEFT_TREE.slice()
+    const from = sh.twigStart[twig]!
+    const lastSn = Math.min(sh.snEnd, (twig + 1) * LEAVES_PER_TWIG)
+    const to = lastSn === sh.snEnd ? sh.log.size : sh.twigStart[twig + 1]!
+    let i = 0
+    sh.log.scan(from, to, (buf, pos, len) => {
+      const w = buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24)
+      const payload = 53 + (w & 0xff) + (w >>> 8) + 8 * buf[pos + 4]!
+      void len
+      t.set(sha256(buf.subarray(pos, pos + payload)), (LEAVES_PER_TWIG + i) * 32)
+      i++
+      return i < lastSn - twig * LEAVES_PER_TWIG
+    })
+    for (let lvl = 0, width = LEAVES_PER_TWIG >> 1; lvl < TWIG_SHIFT; lvl++, width >>= 1) hashPairsInto(lvl, t, 2 * width * 32, t, width * 32, width)
+    this.twigCache = { shard: s, twig, snEnd: sh.snEnd, tree: t }
+    return t
+  }
+
+  /** Memory of the indexes in bytes, and the number of live keys (sentries excluded). */
+  indexStats(): { bytes: number; keys: number } {
+    let bytes = 0, keys = 0
+    for (const sh of this.shards) { bytes += sh.index.byteSize(); keys += sh.index.count - 1 }
+    return { bytes, keys }
+  }
+
+  /** Bytes of entry-log segments on disk. */
+  diskBytes(): number {
+    return this.shards.reduce((n, s) => n + s.log.diskBytes(), 0)
+  }
+
+  /** Waits for in-flight commits, stops workers and closes files. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    try { await this.tail } finally {
+      this.closed = true
+      await Promise.all(this.workers.map((w) => w.terminate()))
+      for (const sh of this.shards) sh.log.close()
+    }
+  }
+}
+
+export { peekEntryLength }

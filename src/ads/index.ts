@@ -1,0 +1,178 @@
+/**
+ * In-memory index: key hash → entry offset, packed in typed arrays (no JS
+ * object per key). The key space is cut into units by the first `unitBits`
+ * bits of the key hash; each unit is a sorted Uint32Array of 3-word records:
+ *
+ *   w0 = key-hash bytes 2..5 (big-endian), w1 = bytes 6..7 << 16 | offset/8 >> 32,
+ *   w2 = offset/8 & 0xffffffff
+ *
+ * so a record is 12 bytes and holds a 64-bit key-hash prefix (bytes 0..1 are
+ * implied by the unit, which requires unitBits <= 16) and a 48-bit offset/8.
+ * Prefix collisions are allowed (a multimap): callers compare the full key (or
+ * key hash) read from the entry, so the index never decides membership alone.
+ * Records with equal prefixes are kept ordered by full key hash, which the
+ * caller supplies through `fullHashAt(offset)`.
+ */
+import { compareHash } from './entry.js'
+
+const REC = 3
+
+/** Reads the full 32-byte key hash of the entry at `offset` (the caller reads the log). */
+export type FullHashAt = (offset: number) => Uint8Array
+
+/** Packed sorted index of one shard. */
+export class PackedIndex {
+  private readonly units: (Uint32Array | null)[]
+  private readonly lens: Int32Array
+  private readonly shift: number
+  /** Number of records. */
+  count = 0
+
+  /**
+   * @param unitBits bits of the key hash selecting the unit (<= 16)
+   * @param firstUnit first unit this index covers (units of other shards are never touched)
+   */
+  constructor(readonly unitBits: number, readonly firstUnit: number, readonly unitCount: number) {
+    this.units = new Array<Uint32Array | null>(unitCount).fill(null)
+    this.lens = new Int32Array(unitCount)
+    this.shift = 16 - unitBits
+  }
+
+  private unitOf(kh: Uint8Array): number {
+    return (((kh[0]! << 8) | kh[1]!) >>> this.shift) - this.firstUnit
+  }
+
+  /** Bytes of memory held (typed arrays plus a per-unit estimate of object overhead). */
+  byteSize(): number {
+    let n = this.lens.byteLength + this.units.length * 8
+    for (const u of this.units) if (u) n += u.byteLength + 64
+    return n
+  }
+
+  /** First record position in unit `u` whose prefix is >= (a, b). */
+  private lowerBound(arr: Uint32Array, len: number, a: number, b: number): number {
+    let lo = 0, hi = len
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      const m = mid * REC
+      const ma = arr[m]!, mb = arr[m + 1]! >>> 16
+      if (ma < a || (ma === a && mb < b)) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  private static prefixA(kh: Uint8Array): number {
+    return ((kh[2]! << 24) | (kh[3]! << 16) | (kh[4]! << 8) | kh[5]!) >>> 0
+  }
+
+  private static prefixB(kh: Uint8Array): number {
+    return (kh[6]! << 8) | kh[7]!
+  }
+
+  private static offsetOf(arr: Uint32Array, r: number): number {
+    return ((arr[r * REC + 1]! & 0xffff) * 0x100000000 + arr[r * REC + 2]!) * 8
+  }
+
+  private static setOffset(arr: Uint32Array, r: number, offset: number): void {
+    const o8 = offset / 8
+    arr[r * REC + 1] = (arr[r * REC + 1]! & 0xffff0000) | Math.floor(o8 / 0x100000000)
+    arr[r * REC + 2] = o8 >>> 0
+  }
+
+  /** Offsets of all records whose 64-bit prefix equals that of `kh` (usually 0 or 1). */
+  candidates(kh: Uint8Array): number[] {
+    const u = this.unitOf(kh)
+    const arr = this.units[u]
+    if (!arr) return []
+    const len = this.lens[u]!
+    const a = PackedIndex.prefixA(kh), b = PackedIndex.prefixB(kh)
+    const out: number[] = []
+    for (let r = this.lowerBound(arr, len, a, b); r < len; r++) {
+      if (arr[r * REC] !== a || arr[r * REC + 1]! >>> 16 !== b) break
+      out.push(PackedIndex.offsetOf(arr, r))
+    }
+    return out
+  }
+
+  /** Position (unit, record) of the first record ordered at or after `kh`, resolving prefix ties with full hashes. */
+  private position(kh: Uint8Array, fullHashAt: FullHashAt): { u: number; r: number } {
+    const u = this.unitOf(kh)
+    const arr = this.units[u]
+    if (!arr) return { u, r: 0 }
+    const len = this.lens[u]!
+    const a = PackedIndex.prefixA(kh), b = PackedIndex.prefixB(kh)
+    let r = this.lowerBound(arr, len, a, b)
+    while (r < len && arr[r * REC] === a && arr[r * REC + 1]! >>> 16 === b &&
+      compareHash(fullHashAt(PackedIndex.offsetOf(arr, r)), 0, kh, 0) < 0) r++
+    return { u, r }
+  }
+
+  /** Inserts a record for key hash `kh` at `offset`. */
+  insert(kh: Uint8Array, offset: number, fullHashAt: FullHashAt): void {
+    const { u, r } = this.position(kh, fullHashAt)
+    let arr = this.units[u]
+    const len = this.lens[u]!
+    if (!arr || (len + 1) * REC > arr.length) {
+      const cap = len + 1 + Math.max(3, len >> 3)
+      const grown = new Uint32Array(cap * REC)
+      if (arr) grown.set(arr.subarray(0, len * REC))
+      arr = grown
+      this.units[u] = arr
+    }
+    arr.copyWithin((r + 1) * REC, r * REC, len * REC)
+    arr[r * REC] = PackedIndex.prefixA(kh)
+    arr[r * REC + 1] = PackedIndex.prefixB(kh) << 16
+    PackedIndex.setOffset(arr, r, offset)
+    this.lens[u] = len + 1
+    this.count++
+  }
+
+  private find(kh: Uint8Array, offset: number): { arr: Uint32Array; u: number; r: number } | undefined {
+    const u = this.unitOf(kh)
+    const arr = this.units[u]
+    if (!arr) return undefined
+    const len = this.lens[u]!
+    const a = PackedIndex.prefixA(kh), b = PackedIndex.prefixB(kh)
+    for (let r = this.lowerBound(arr, len, a, b); r < len; r++) {
+      if (arr[r * REC] !== a || arr[r * REC + 1]! >>> 16 !== b) break
+      if (PackedIndex.offsetOf(arr, r) === offset) return { arr, u, r }
+    }
+    return undefined
+  }
+
+  /** Replaces the offset of the record (kh, oldOffset); returns false if there is none. */
+  change(kh: Uint8Array, oldOffset: number, newOffset: number): boolean {
+    const f = this.find(kh, oldOffset)
+    if (!f) return false
+    PackedIndex.setOffset(f.arr, f.r, newOffset)
+    return true
+  }
+
+  /** Removes the record (kh, offset); returns false if there is none. */
+  erase(kh: Uint8Array, offset: number): boolean {
+    const f = this.find(kh, offset)
+    if (!f) return false
+    const len = this.lens[f.u]!
+    f.arr.copyWithin(f.r * REC, (f.r + 1) * REC, len * REC)
+    this.lens[f.u] = len - 1
+    this.count--
+    if (len - 1 === 0) this.units[f.u] = null
+    else if (f.arr.length > REC * 16 && (len - 1) * REC * 2 < f.arr.length) this.units[f.u] = f.arr.slice(0, (len - 1 + ((len - 1) >> 3) + 3) * REC)
+    return true
+  }
+
+  /**
+   * Offset of the record ordered immediately before `kh` (its predecessor in
+   * key-hash order), searching earlier units when needed; -1 if none.
+   */
+  predecessor(kh: Uint8Array, fullHashAt: FullHashAt): number {
+    let { u, r } = this.position(kh, fullHashAt)
+    for (;;) {
+      if (r > 0) return PackedIndex.offsetOf(this.units[u]!, r - 1)
+      u--
+      if (u < 0) return -1
+      r = this.lens[u]!
+    }
+  }
+}
