@@ -29,9 +29,14 @@ import {
   TxDecodeError,
   validateTransaction,
   WrongChainIdError,
+  decodeNetworkTransaction,
+  kzgToVersionedHash,
+  BYTES_PER_BLOB,
   type Transaction,
   type UnsignedTransaction,
 } from '../../src/eth/transaction/index.js'
+import { decodeRlp, encodeRlp } from '../../src/primitives/rlp.js'
+import { concatBytes } from '../../src/primitives/bytes.js'
 import { keccak256 } from '../../src/crypto/keccak.js'
 import { privateKeyToAddress, SECP256K1_N } from '../../src/crypto/secp256k1.js'
 import { bytesToHex, hexToBytes } from '../../src/primitives/hex.js'
@@ -373,4 +378,24 @@ test('decode rejects malformed envelopes with typed errors', () => {
   assert.throws(() => decodeTransaction(badParity), (e: unknown) => e instanceof TxDecodeError && e.code === 'bad-y-parity')
   const blobCreate = encodeTransaction({ ...signTransaction({ ...base2, type: 3, to: new Uint8Array(20), maxFeePerBlobGas: 1n, blobVersionedHashes: [] }, KEY), to: null } as unknown as Transaction)
   assert.throws(() => decodeTransaction(blobCreate), (e: unknown) => e instanceof TxDecodeError && e.code === 'create-not-allowed')
+})
+
+test('blob network form: sidecar decoded, canonical bytes and hash recovered, mismatches rejected', () => {
+  const commitment = new Uint8Array(48).fill(0xc0)
+  const versioned = kzgToVersionedHash(commitment)
+  assert.equal(versioned[0], 1)
+  const blob = signTransaction({ ...base2, type: 3, maxFeePerBlobGas: 1n, blobVersionedHashes: [versioned] }, KEY)
+  const canonical = encodeTransaction(blob)
+  const wrapped = concatBytes(Uint8Array.of(3), encodeRlp([decodeRlp(canonical.subarray(1)), [new Uint8Array(BYTES_PER_BLOB)], [commitment], [new Uint8Array(48)]]))
+  const net = decodeNetworkTransaction(wrapped)
+  assert.deepEqual(net.canonical, canonical)
+  assert.deepEqual(net.tx, decodeTransaction(canonical))
+  assert.equal(net.sidecar?.blobs.length, 1)
+  assert.deepEqual(decodeNetworkTransaction(canonical).canonical, canonical)
+  assert.equal(decodeNetworkTransaction(canonical).sidecar, undefined)
+  const wrongCommitment = concatBytes(Uint8Array.of(3), encodeRlp([decodeRlp(canonical.subarray(1)), [new Uint8Array(BYTES_PER_BLOB)], [new Uint8Array(48)], [new Uint8Array(48)]]))
+  assert.throws(() => decodeNetworkTransaction(wrongCommitment), TxDecodeError)
+  const missingBlob = concatBytes(Uint8Array.of(3), encodeRlp([decodeRlp(canonical.subarray(1)), [], [commitment], [new Uint8Array(48)]]))
+  assert.throws(() => decodeNetworkTransaction(missingBlob), TxDecodeError)
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => { try { decodeNetworkTransaction(Uint8Array.of(3, ...b)) } catch (e) { assert.ok(e instanceof DecodeError, String(e)) } }), { numRuns: 500 })
 })
