@@ -28,6 +28,23 @@ export function encodeRlp(input: RlpInput): Uint8Array {
     return out
   }
   const plan: Array<number | Uint8Array> = []
+  if (Array.isArray(input)) {
+    // The top-level list's payload length is kept in a local, so a flat list of
+    // byte strings (the usual transaction shape) never touches the plan.
+    let n = 0
+    for (let i = 0; i < input.length; i++) n += measure(input[i]!, plan)
+    const size = headerLength(n) + n
+    const out = new Uint8Array(size)
+    let o = writeHeader(out, 0, n, 0xc0)
+    if (plan.length === 0) {
+      for (let i = 0; i < input.length; i++) o = writeString(out, o, input[i] as Uint8Array)
+    } else {
+      const enc = new Encoder(out, plan)
+      for (let i = 0; i < input.length; i++) o = enc.write(input[i]!, o)
+    }
+    if (o !== size) throw new RlpError('internal: RLP length mismatch')
+    return out
+  }
   const size = measure(input, plan)
   const enc = new Encoder(new Uint8Array(size), plan)
   const end = enc.write(input, 0)
