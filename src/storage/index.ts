@@ -1,0 +1,24 @@
+/**
+ * Public surface of the chain store (issue 5): open a `ChainStore`, write
+ * blocks through a `BlockWriter`, read through a `Snapshot`. See
+ * docs/storage.md for formats and guarantees.
+ */
+export {
+  ChainStore,
+  BlockWriter,
+  Snapshot,
+  type ChainStoreOptions,
+  type BlockInput,
+  type MiniBlockInput,
+  type TxInput,
+  type StoredBlock,
+  type StoredMiniBlock,
+  type StoredTransaction,
+  type StoredReceipt,
+  type LogMatch,
+  type PruneResult,
+  type ChainStoreStats,
+} from './store.js'
+export type { LogFilter, LogKey } from './logIndex.js'
+export { StorageError, CorruptSegmentError, CorruptCommitLogError, InvalidRecordError, StoreStateError, LogQueryLimitError } from './errors.js'
+export { hasNativeZstd } from './codec.js'
