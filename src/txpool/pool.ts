@@ -1,0 +1,261 @@
+/**
+ * The transaction pool: validation on entry (decoding, signature, chain id,
+ * size and intrinsic gas through `src/eth/transaction`; then nonce, balance
+ * for the maximum cost, fee floor and block gas limit against current state),
+ * per-sender nonce-ordered queues split into pending (contiguous from the
+ * account nonce) and queued (behind a gap), replacement only with a
+ * PRICE_BUMP_PERCENT fee bump, per-sender and total caps, ordered draining
+ * for the sequencer (`takeReady`: best tip first, nonce order within a
+ * sender), and listeners for newPendingTransactions.
+ */
+import type { StateReader } from '../state/database.js'
+import type { Fork } from '../eth/fork.js'
+import {
+  decodeTransaction,
+  encodeTransaction,
+  transactionHash,
+  validateTransaction,
+  InvalidTransactionError,
+  InvalidSignatureError,
+  WrongChainIdError,
+  IntrinsicGasTooLowError,
+  type Transaction,
+} from '../eth/transaction/index.js'
+import { DecodeError } from '../primitives/errors.js'
+import { bytesToHex } from '../primitives/hex.js'
+import { TxPoolError } from './errors.js'
+import { MAX_TXS_PER_SENDER, MAX_POOL_TXS, MAX_NONCE_GAP, PRICE_BUMP_PERCENT, MAX_TX_BYTES, DEFAULT_MIN_TIP } from './limits.js'
+
+/** A transaction as the pool holds it. */
+export interface PooledTransaction {
+  tx: Transaction
+  hash: Uint8Array
+  sender: Uint8Array
+  /** Encoded bytes. */
+  raw: Uint8Array
+  /** Arrival order (ties in price go to the earlier one). */
+  seq: number
+}
+
+/** Where an accepted transaction went. */
+export interface AddResult {
+  hash: Uint8Array
+  status: 'pending' | 'queued'
+  /** For 'queued': the nonce the sender needs next. */
+  expectedNonce?: bigint
+}
+
+/** Pool configuration. */
+export interface TxPoolOptions {
+  chainId: bigint
+  fork: Fork
+  /** The state new transactions are checked against (the newest mini-block state). */
+  state: () => StateReader
+  /** Base fee of the next block; fee caps below it are underpriced. */
+  baseFee: () => bigint
+  /** Gas limit of a block; larger transactions never fit. */
+  blockGasLimit: bigint
+  minTip?: bigint
+  maxPerSender?: number
+  maxTotal?: number
+}
+
+/** Fee cap and tip of any transaction type. */
+function fees(tx: Transaction): { cap: bigint; tip: bigint } {
+  return tx.type === 0 || tx.type === 1 ? { cap: tx.gasPrice, tip: tx.gasPrice } : { cap: tx.maxFeePerGas, tip: tx.maxPriorityFeePerGas }
+}
+
+/** The tip per gas the sequencer earns at `baseFee`. */
+export function effectiveTip(tx: Transaction, baseFee: bigint): bigint {
+  const { cap, tip } = fees(tx)
+  return cap - baseFee < tip ? cap - baseFee : tip
+}
+
+/** The most wei a transaction can cost: gas × fee cap + value (+ blob gas × blob fee cap). */
+export function maxCost(tx: Transaction): bigint {
+  let c = tx.gasLimit * fees(tx).cap + tx.value
+  if (tx.type === 3) c += BigInt(tx.blobVersionedHashes.length) * 131072n * tx.maxFeePerBlobGas
+  return c
+}
+
+/** The pool. */
+export class TxPool {
+  private readonly bySender = new Map<string, Map<bigint, PooledTransaction>>()
+  private readonly byHash = new Map<string, PooledTransaction>()
+  private readonly listeners = new Set<(t: PooledTransaction) => void>()
+  private seq = 0
+  private readonly maxPerSender: number
+  private readonly maxTotal: number
+  private readonly minTip: bigint
+
+  constructor(private readonly opts: TxPoolOptions) {
+    this.maxPerSender = opts.maxPerSender ?? MAX_TXS_PER_SENDER
+    this.maxTotal = opts.maxTotal ?? MAX_POOL_TXS
+    this.minTip = opts.minTip ?? DEFAULT_MIN_TIP
+  }
+
+  /** Decode, validate and add raw transaction bytes. */
+  addRaw(raw: Uint8Array): AddResult {
+    if (raw.length > MAX_TX_BYTES) throw new TxPoolError('oversized', `oversized data: transaction size ${raw.length}, limit ${MAX_TX_BYTES}`)
+    let tx: Transaction
+    try {
+      tx = decodeTransaction(raw)
+    } catch (e) {
+      if (e instanceof DecodeError) throw new TxPoolError('decode', `invalid transaction: ${e.message}`, -32602)
+      throw e
+    }
+    return this.add(tx, raw)
+  }
+
+  /** Validate and add a decoded transaction (`raw` = its encoding when known). */
+  add(tx: Transaction, raw: Uint8Array = encodeTransaction(tx)): AddResult {
+    let sender: Uint8Array
+    try {
+      sender = validateTransaction(tx, { fork: this.opts.fork, chainId: this.opts.chainId, maxSize: MAX_TX_BYTES, encoded: raw }).sender
+    } catch (e) {
+      if (e instanceof IntrinsicGasTooLowError) throw new TxPoolError('intrinsic-gas', e.message)
+      if (e instanceof InvalidSignatureError) throw new TxPoolError('invalid-signature', `invalid sender: ${e.message}`, -32003)
+      if (e instanceof WrongChainIdError) throw new TxPoolError('wrong-chain-id', `invalid chain id: ${e.message}`, -32003)
+      if (e instanceof InvalidTransactionError) throw new TxPoolError(e.code === 'oversized' ? 'oversized' : 'invalid', e.message)
+      throw e
+    }
+    return this.insert(tx, sender, raw)
+  }
+
+  private insert(tx: Transaction, sender: Uint8Array, raw: Uint8Array): AddResult {
+    const hash = transactionHash(tx)
+    const hashKey = bytesToHex(hash)
+    if (this.byHash.has(hashKey)) throw new TxPoolError('already-known', 'already known')
+    if (tx.gasLimit > this.opts.blockGasLimit) throw new TxPoolError('gas-limit', `exceeds block gas limit: gas ${tx.gasLimit}, limit ${this.opts.blockGasLimit}`)
+    const { cap, tip } = fees(tx)
+    const baseFee = this.opts.baseFee()
+    if (cap < baseFee) throw new TxPoolError('underpriced', `max fee per gas less than block base fee: maxFeePerGas ${cap}, baseFee ${baseFee}`)
+    if (tip < this.minTip) throw new TxPoolError('underpriced', `transaction underpriced: tip ${tip}, minimum ${this.minTip}`)
+    const state = this.opts.state()
+    const account = state.account(sender)
+    const nonce = account?.nonce ?? 0n
+    const balance = account?.balance ?? 0n
+    if (tx.nonce < nonce) throw new TxPoolError('nonce-too-low', `nonce too low: next nonce ${nonce}, tx nonce ${tx.nonce}`)
+    if (tx.nonce - nonce > MAX_NONCE_GAP) throw new TxPoolError('invalid', `nonce too high: next nonce ${nonce}, tx nonce ${tx.nonce} (gap above ${MAX_NONCE_GAP})`)
+    const cost = maxCost(tx)
+    if (balance < cost) throw new TxPoolError('insufficient-funds', `insufficient funds for gas * price + value: balance ${balance}, tx cost ${cost}, overshot ${cost - balance}`)
+
+    const senderKey = bytesToHex(sender)
+    let queue = this.bySender.get(senderKey)
+    const existing = queue?.get(tx.nonce)
+    if (existing !== undefined) {
+      const old = fees(existing.tx)
+      const bump = (v: bigint): bigint => v + (v * PRICE_BUMP_PERCENT) / 100n
+      if (cap < bump(old.cap) || tip < bump(old.tip)) {
+        throw new TxPoolError('replacement-underpriced', `replacement transaction underpriced: needs a ${PRICE_BUMP_PERCENT}% higher fee cap and tip`)
+      }
+    } else {
+      if ((queue?.size ?? 0) >= this.maxPerSender) throw new TxPoolError('sender-limit', `account limit exceeded: at most ${this.maxPerSender} transactions per sender`)
+      if (this.byHash.size >= this.maxTotal) throw new TxPoolError('pool-full', 'txpool is full')
+    }
+    if (queue === undefined) {
+      queue = new Map()
+      this.bySender.set(senderKey, queue)
+    }
+    if (existing !== undefined) this.byHash.delete(bytesToHex(existing.hash))
+    const pooled: PooledTransaction = { tx, hash, sender, raw, seq: this.seq++ }
+    queue.set(tx.nonce, pooled)
+    this.byHash.set(hashKey, pooled)
+    for (const l of this.listeners) l(pooled)
+    let next = nonce
+    while (queue.has(next)) next++
+    return tx.nonce < next ? { hash, status: 'pending' } : { hash, status: 'queued', expectedNonce: next }
+  }
+
+  /** Listen for accepted transactions (newPendingTransactions). Returns an unsubscribe function. */
+  onTransaction(listener: (t: PooledTransaction) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** A pooled transaction by hash. */
+  get(hash: Uint8Array): PooledTransaction | undefined {
+    return this.byHash.get(bytesToHex(hash))
+  }
+
+  /** Transactions in the pool. */
+  size(): number {
+    return this.byHash.size
+  }
+
+  /** Counts of executable and gapped transactions against the current state. */
+  stats(): { pending: number; queued: number } {
+    const state = this.opts.state()
+    let pending = 0
+    for (const [sender, queue] of this.bySender) {
+      let n = state.account(hexAddr(sender))?.nonce ?? 0n
+      while (queue.has(n)) {
+        pending++
+        n++
+      }
+    }
+    return { pending, queued: this.byHash.size - pending }
+  }
+
+  /**
+   * Remove and return executable transactions for the sequencer, at most
+   * `max`: each sender's contiguous run from its account nonce, interleaved
+   * by effective tip (highest first, earlier arrival on ties). Transactions
+   * whose nonce the state has passed are dropped on the way.
+   */
+  takeReady(max = Infinity): PooledTransaction[] {
+    const state = this.opts.state()
+    const baseFee = this.opts.baseFee()
+    const heads: { key: string; queue: Map<bigint, PooledTransaction>; next: bigint }[] = []
+    for (const [key, queue] of this.bySender) {
+      const nonce = state.account(hexAddr(key))?.nonce ?? 0n
+      for (const [n, p] of queue) if (n < nonce) this.drop(key, queue, p)
+      if (queue.has(nonce)) heads.push({ key, queue, next: nonce })
+    }
+    const out: PooledTransaction[] = []
+    while (out.length < max && heads.length > 0) {
+      let best = 0
+      for (let i = 1; i < heads.length; i++) {
+        const a = heads[i]!.queue.get(heads[i]!.next)!
+        const b = heads[best]!.queue.get(heads[best]!.next)!
+        const ta = effectiveTip(a.tx, baseFee)
+        const tb = effectiveTip(b.tx, baseFee)
+        if (ta > tb || (ta === tb && a.seq < b.seq)) best = i
+      }
+      const h = heads[best]!
+      const p = h.queue.get(h.next)!
+      if (fees(p.tx).cap < baseFee) {
+        heads.splice(best, 1)
+        continue
+      }
+      out.push(p)
+      this.drop(h.key, h.queue, p)
+      h.next++
+      if (!h.queue.has(h.next)) heads.splice(best, 1)
+    }
+    return out
+  }
+
+  /** Drop transactions the state's nonces have made stale (after a mini-block commits). */
+  prune(): number {
+    const state = this.opts.state()
+    let n = 0
+    for (const [key, queue] of this.bySender) {
+      const nonce = state.account(hexAddr(key))?.nonce ?? 0n
+      for (const [k, p] of queue) if (k < nonce) (this.drop(key, queue, p), n++)
+    }
+    return n
+  }
+
+  private drop(key: string, queue: Map<bigint, PooledTransaction>, p: PooledTransaction): void {
+    queue.delete(p.tx.nonce)
+    this.byHash.delete(bytesToHex(p.hash))
+    if (queue.size === 0) this.bySender.delete(key)
+  }
+}
+
+function hexAddr(key: string): Uint8Array {
+  const out = new Uint8Array(20)
+  for (let i = 0; i < 20; i++) out[i] = parseInt(key.slice(2 + 2 * i, 4 + 2 * i), 16)
+  return out
+}
