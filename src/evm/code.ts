@@ -6,6 +6,7 @@
  * engine (no module-level state, DESIGN.md).
  */
 import { bytesToHexRaw } from '../primitives/hex.js'
+import type { FrameRunner } from './interpreter.js'
 
 /** Code prepared for the interpreter (and the JIT). */
 export interface AnalyzedCode {
@@ -62,6 +63,8 @@ export class CodeCache {
   private readonly byRef = new WeakMap<Uint8Array, AnalyzedCode>()
   private readonly byHash = new Map<string, AnalyzedCode>()
   private readonly maxEntries: number
+  /** JIT hook (issue 6): compiled tier used by every `Evm` built on this cache (see `EvmOptions.jit`). */
+  jit: FrameRunner | undefined = undefined
 
   constructor(maxEntries = 4096) {
     this.maxEntries = maxEntries

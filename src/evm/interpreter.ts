@@ -85,6 +85,18 @@ export class Frame {
 export interface EvmOptions {
   /** Shared analysed-code cache (one per engine/worker). */
   codeCache?: CodeCache
+  /** JIT hook (issue 6, src/evm/jit): compiled tier tried before `interpret`; defaults to `codeCache.jit`. */
+  jit?: FrameRunner
+}
+
+/**
+ * JIT hook (issue 6, src/evm/jit). `run` executes frame `f` from `f.pc`
+ * like `interpret` and returns its status, or returns a negative number to
+ * hand the frame (state fully written back to `f.pc`, `f.sp`, `f.gas`,
+ * `f.stack`) to the interpreter, which continues from there.
+ */
+export interface FrameRunner {
+  run(evm: Evm, f: Frame): number
 }
 
 function memCost(words: number): number {
@@ -198,6 +210,8 @@ export class Evm {
   /** Transaction environment; set before each transaction. */
   tx: TxEnv = { origin: 0n, gasPrice: 0n, blobHashes: [] }
   readonly codeCache: CodeCache
+  /** JIT hook (issue 6): compiled tier, or undefined for interpreter only. */
+  readonly jit: FrameRunner | undefined
   /** @internal */
   readonly tables: ForkTables
   /** @internal */
@@ -217,6 +231,7 @@ export class Evm {
     if (!forkAtLeast(this.fork, 'Berlin')) throw new RangeError(`fork ${this.fork} not supported (Berlin or later)`)
     this.tables = forkTables(block.fork)
     this.codeCache = opts.codeCache ?? new CodeCache()
+    this.jit = opts.jit ?? this.codeCache.jit // JIT hook (issue 6)
     this.coinbase = addressToBigInt(block.coinbase)
     this.prevRandao = bytes32ToBigInt(block.prevRandao)
     this.isPrague = forkAtLeast(this.fork, 'Prague')
@@ -235,7 +250,9 @@ export class Evm {
     const frames: Frame[] = [first]
     for (;;) {
       const f = frames[frames.length - 1]!
-      const status = interpret(this, f)
+      // JIT hook (issue 6): the compiled tier runs the frame or hands it back (< 0) to the interpreter
+      let status = this.jit !== undefined ? this.jit.run(this, f) : -1
+      if (status < 0) status = interpret(this, f)
       if (status === S_SUSPEND) {
         const child = f.pending!
         f.pending = undefined
@@ -1224,3 +1241,7 @@ function opSelfdestruct(evm: Evm, f: Frame): number {
   f.output = EMPTY
   return S_STOP
 }
+
+// ---- JIT hook (issue 6, src/evm/jit): the frame statuses and helpers the compiled tier shares with `interpret`, so both tiers run one implementation ----
+/** @internal Used by src/evm/jit only. */
+export const interpreterInternals = { S_STOP, S_RETURN, S_REVERT, S_ERROR, S_SUSPEND, expand, halt, num, readWord, writeWord, loadPadded, copyPadded, toSigned, expMod, byteLength, wordToBytes32 } as const
