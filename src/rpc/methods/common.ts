@@ -4,11 +4,12 @@
  * options (gas cap + timeout tied to the client's connection), mapping a call
  * result to a value or error 3, and waiting on the chain with an abort signal.
  */
-import type { Backend, BlockSelector, CallResult, DevControls, ExecutionOptions } from '../backend.js'
+import type { Backend, BlockSelector, CallResult, DevControls, ExecutionOptions, TxSubmitResult } from '../backend.js'
+import { TxPoolError } from '../../txpool/errors.js'
 import type { RpcContext } from '../context.js'
 import type { StateReader } from '../../state/database.js'
 import { requireBackend } from '../context.js'
-import { ExecutionRevertedError, InvalidInputError, MethodNotSupportedError, ResourceNotFoundError } from '../errors.js'
+import { ExecutionRevertedError, InvalidInputError, MethodNotSupportedError, ResourceNotFoundError, RpcError } from '../errors.js'
 import { RPC_EVM_TIMEOUT_MS, RPC_GAS_CAP } from '../server/limits.js'
 import { bytesToHex, type Hex } from '../../primitives/hex.js'
 
@@ -44,4 +45,18 @@ export function callOutput(r: CallResult): Hex {
   if (r.status === 'success') return bytesToHex(r.returnData)
   if (r.status === 'revert') throw new ExecutionRevertedError(bytesToHex(r.returnData), revertReason(r.returnData))
   throw new InvalidInputError(r.error ?? 'execution halted')
+}
+
+/**
+ * Submit through the backend, mapping the pool's typed rejections
+ * (`TxPoolError`, which sits below `rpc` and carries its JSON-RPC code) to
+ * RpcErrors, so the chain can let pool errors propagate unchanged.
+ */
+export async function submitRaw(backend: Backend, raw: Uint8Array): Promise<TxSubmitResult> {
+  try {
+    return await backend.submitRawTransaction(raw)
+  } catch (e) {
+    if (e instanceof TxPoolError) throw new RpcError(e.rpcCode, e.message)
+    throw e
+  }
 }

@@ -13,6 +13,7 @@ import { formatReceipt } from '../../format.js'
 import { InvalidParamsError, SyncNotReadyError, SyncTimeoutError } from '../../errors.js'
 import { SYNC_TX_DEFAULT_TIMEOUT_MS, SYNC_TX_MAX_TIMEOUT_MS } from '../../server/limits.js'
 import { bytesToHex, toQuantity } from '../../../primitives/hex.js'
+import { submitRaw } from '../common.js'
 
 /** The receipt object. */
 export const eth_sendRawTransactionSync = defineMethod('eth_sendRawTransactionSync', params(data, optional(quantityNumber)), async (ctx, [raw, timeout]) => {
@@ -21,7 +22,7 @@ export const eth_sendRawTransactionSync = defineMethod('eth_sendRawTransactionSy
   }
   const timeoutMs = timeout ?? SYNC_TX_DEFAULT_TIMEOUT_MS
   const backend = requireBackend(ctx)
-  const sub = await backend.submitRawTransaction(raw)
+  const sub = await submitRaw(backend, raw)
   const hash = bytesToHex(sub.hash)
   if (sub.status === 'queued') {
     throw new SyncNotReadyError(hash, sub.reason ?? 'the transaction is queued', sub.expectedNonce === undefined ? undefined : toQuantity(sub.expectedNonce))

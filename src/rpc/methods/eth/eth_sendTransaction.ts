@@ -15,6 +15,7 @@ import type { CallRequest } from '../../backend.js'
 import { encodeTransaction, signTransaction, type Transaction, type UnsignedTransaction } from '../../../eth/transaction/index.js'
 import { bytesToHex } from '../../../primitives/hex.js'
 import { toChecksumAddress } from '../../../crypto/address.js'
+import { submitRaw } from '../common.js'
 
 /** Build the unsigned transaction eth_sendTransaction will sign (exported for tests of the defaults). */
 export async function fillTransaction(ctx: RpcContext, req: CallRequest, from: Uint8Array): Promise<UnsignedTransaction> {
@@ -51,7 +52,7 @@ export const eth_sendTransaction = defineMethod('eth_sendTransaction', params(ca
   const impersonated = backend.dev?.isImpersonated(from) ?? false
   if (key === undefined && !impersonated) throw new TransactionRejectedError(`unknown account ${toChecksumAddress(from)}: not a dev account and not impersonated`)
   const unsigned = await fillTransaction(ctx, req, from)
-  if (key !== undefined) return bytesToHex((await backend.submitRawTransaction(encodeTransaction(signTransaction(unsigned, key)))).hash)
+  if (key !== undefined) return bytesToHex((await submitRaw(backend, encodeTransaction(signTransaction(unsigned, key)))).hash)
   const fake = (unsigned.type === 0 ? { ...unsigned, v: 0n, r: 0n, s: 0n } : { ...unsigned, yParity: 0, r: 0n, s: 0n }) as Transaction
   return bytesToHex((await backend.dev!.sendUnsigned(fake, from)).hash)
 })
