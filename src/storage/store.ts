@@ -50,6 +50,7 @@ import {
 import { HashMultiIndex, fingerprint } from './hashIndex.js'
 import { PostingIndex, TAG_ADDRESS, TAG_TOPIC, intersectSorted, matchesLog, normalizeFilter, type LogFilter, type LogKey } from './logIndex.js'
 import { Stream, type Segment, type StreamStats } from './stream.js'
+import { CompressPool } from './compressPool.js'
 
 export type { LogFilter, LogKey } from './logIndex.js'
 
@@ -68,6 +69,8 @@ export interface ChainStoreOptions {
   cacheBytes?: number
   /** Default maximum number of logs a `getLogs` call may return (default 10,000). */
   logQueryLimit?: number
+  /** Compress batches in a worker thread (default true; false compresses inline on the caller's thread). */
+  compressInWorker?: boolean
 }
 
 /** One transaction with its receipt, as the node hands it to the store. */
@@ -395,7 +398,7 @@ export class BlockWriter {
       let b = txs.buffer
       b.set(t.hash, off)
       b.set(t.tx, off + 32)
-      st.txPos.push(txs.lastPos)
+      st.txPos.push(txs.lastBatch)
       st.txOff.push(txs.lastOff)
       fingerprint(t.hash, TAG_TX, fp)
       st.txFp.push(fp[0]!, fp[1]!)
@@ -423,7 +426,7 @@ export class BlockWriter {
         }
       }
       b.set(t.receipt, off)
-      st.rcPos.push(rcs.lastPos)
+      st.rcPos.push(rcs.lastBatch)
       st.rcOff.push(rcs.lastOff)
       st.logStart.push(this.logCount)
       this.logCount += t.logs.length
@@ -437,7 +440,7 @@ export class BlockWriter {
     writeU32(b, off + 28, mb.txs.length)
     b.set(mb.hash, off + 32)
     b.set(mb.header, off + MINI_FIXED)
-    st.miniPos.push(chain.lastPos)
+    st.miniPos.push(chain.lastBatch)
     st.miniOff.push(chain.lastOff)
     st.miniFirstTx.push(firstTx)
     st.miniTxCount.push(mb.txs.length)
@@ -462,7 +465,7 @@ export class BlockWriter {
     writeU32(b, off + 32, this.logCount)
     b.set(block.hash, off + 36)
     b.set(block.header, off + BLOCK_FIXED)
-    const blockPos = chain.lastPos
+    const blockPos = chain.lastBatch
     const blockOff = chain.lastOff
     await this.store.commitBlock(this, {
       number: this.number,
@@ -574,6 +577,7 @@ export class ChainStore {
   private readonly snapshots = new Set<Snapshot>()
   private zombies: Zombie[] = []
   private readonly logQueryLimit: number
+  private readonly pool: CompressPool
 
   private constructor(
     /** Directory holding the segment files and commit.log. */
@@ -581,6 +585,7 @@ export class ChainStore {
     opts: Required<ChainStoreOptions>,
   ) {
     this.logQueryLimit = opts.logQueryLimit
+    this.pool = new CompressPool(opts.compressInWorker && opts.compressionLevel > 0)
     this.streams = []
     for (let s = 0; s < STREAM_COUNT; s++) {
       this.streams.push(
@@ -589,7 +594,7 @@ export class ChainStore {
           segmentBytes: opts.segmentBytes,
           compressionLevel: opts.compressionLevel,
           cacheBytes: opts.cacheBytes,
-        }),
+        }, this.pool),
       )
     }
     this.commitFd = -1
@@ -605,10 +610,18 @@ export class ChainStore {
       compressionLevel: options.compressionLevel ?? 1,
       cacheBytes: options.cacheBytes ?? 16 * 1024 * 1024,
       logQueryLimit: options.logQueryLimit ?? 10_000,
+      compressInWorker: options.compressInWorker ?? true,
     }
     fs.mkdirSync(dir, { recursive: true })
     const store = new ChainStore(dir, opts)
-    store.recover()
+    try {
+      store.recover()
+    } catch (e) {
+      await store.pool.close()
+      for (const s of store.streams) s.close()
+      if (store.commitFd >= 0) fs.closeSync(store.commitFd)
+      throw e
+    }
     return store
   }
 
@@ -687,13 +700,13 @@ export class ChainStore {
     let txEnd = 0
     const miniCols = { number: [] as number[], pos: [] as number[], off: [] as number[] }
     for (const seg of [...chain.segments]) {
-      chain.scanSegment(seg, (h, raw, pos) => {
+      chain.scanSegment(seg, (h, raw, pos, fileOff) => {
         let off = 0
         for (let r = 0; r < h.recordCount; r++) {
           const type = raw[off]!
           const len = readU32(raw, off + 1)
           const body = off + RECORD_PREFIX
-          if (body + len > raw.length) throw new CorruptSegmentError(seg.path, pos - seg.logicalStart, `record ${r} overruns its batch`)
+          if (body + len > raw.length) throw new CorruptSegmentError(seg.path, fileOff, `record ${r} overruns its batch`)
           if (type === REC_MINI) {
             const blockNumber = readU64(raw, body + 8)
             if (blockNumber >= horizon) {
@@ -709,7 +722,7 @@ export class ChainStore {
                 idx.txBase = readU64(raw, body + 8)
                 idx.postings = new PostingIndex(number)
               }
-              if (number !== idx.blockBase + blocks) throw new CorruptSegmentError(seg.path, pos - seg.logicalStart, `block ${number} out of sequence`)
+              if (number !== idx.blockBase + blocks) throw new CorruptSegmentError(seg.path, fileOff, `block ${number} out of sequence`)
               const hash = raw.subarray(body + 36, body + 68)
               idx.blkPos.push(pos)
               idx.blkOff.push(off)
@@ -725,7 +738,7 @@ export class ChainStore {
               if (firstMini >= 0) miniEnd = firstMini + readU32(raw, body + 28)
             }
           } else {
-            throw new CorruptSegmentError(seg.path, pos - seg.logicalStart, `unknown record type ${type} in the chain stream`)
+            throw new CorruptSegmentError(seg.path, fileOff, `unknown record type ${type} in the chain stream`)
           }
           off = body + len
         }
@@ -746,12 +759,12 @@ export class ChainStore {
     const scanOrdinals = (stream: number, visit: (ord: number, raw: Uint8Array, body: number, len: number, pos: number, off: number, block: number) => void) => {
       const st = this.streams[stream]!
       for (const seg of [...st.segments]) {
-        st.scanSegment(seg, (h, raw, pos) => {
+        st.scanSegment(seg, (h, raw, pos, fileOff) => {
           let off = 0
           for (let r = 0; r < h.recordCount; r++) {
             const len = readU32(raw, off + 1)
             const body = off + RECORD_PREFIX
-            if (body + len > raw.length) throw new CorruptSegmentError(seg.path, pos - seg.logicalStart, `record ${r} overruns its batch`)
+            if (body + len > raw.length) throw new CorruptSegmentError(seg.path, fileOff, `record ${r} overruns its batch`)
             const ord = h.firstOrdinal + r
             if (ord >= idx.txBase && ord < txEnd) visit(ord, raw, body, len, pos, off, h.blockNumber)
             off = body + len
@@ -760,7 +773,7 @@ export class ChainStore {
       }
     }
     scanOrdinals(STREAM_TXS, (ord, raw, body, _len, pos, off) => {
-      if (ord !== idx.txBase + idx.txPos.length) throw new CorruptSegmentError(this.streams[STREAM_TXS]!.segmentAt(pos).path, 0, `transaction ordinal ${ord} out of sequence`)
+      if (ord !== idx.txBase + idx.txPos.length) throw new CorruptSegmentError(this.streams[STREAM_TXS]!.locate(pos).file, this.streams[STREAM_TXS]!.locate(pos).offset, `transaction ordinal ${ord} out of sequence`)
       idx.txPos.push(pos)
       idx.txOff.push(off)
       fingerprint(raw.subarray(body, body + 32), TAG_TX, fpTmp)
@@ -770,7 +783,7 @@ export class ChainStore {
     let logCounter = 0
     const postings = idx.postings!
     scanOrdinals(STREAM_RECEIPTS, (ord, raw, body, _len, pos, off, block) => {
-      if (ord !== idx.txBase + idx.rcPos.length) throw new CorruptSegmentError(this.streams[STREAM_RECEIPTS]!.segmentAt(pos).path, 0, `receipt ordinal ${ord} out of sequence`)
+      if (ord !== idx.txBase + idx.rcPos.length) throw new CorruptSegmentError(this.streams[STREAM_RECEIPTS]!.locate(pos).file, this.streams[STREAM_RECEIPTS]!.locate(pos).offset, `receipt ordinal ${ord} out of sequence`)
       idx.rcPos.push(pos)
       idx.rcOff.push(off)
       if (block !== curBlock) {
@@ -854,15 +867,15 @@ export class ChainStore {
     this.nextMini = c.nextMini
     // Seal now (synchronously) so the commit record covers exactly this block.
     const syncs = this.streams.map((s) => s.sync(c.number))
-    const positions = this.streams.map((s) => s.position())
-    const newDir = this.streams.some((s) => s.createdSegment)
-    for (const s of this.streams) s.createdSegment = false
     const prev = this.commitChain
     const run = (async () => {
       await prev
       this.checkUsable()
-      await Promise.all(syncs)
-      if (newDir) this.fsyncDir()
+      const positions = await Promise.all(syncs)
+      if (this.streams.some((s) => s.createdSegment)) {
+        for (const s of this.streams) s.createdSegment = false
+        this.fsyncDir()
+      }
       const rec: CommitRecord = {
         seq: (this.committed?.seq ?? 0) + 1,
         head: c.number,
@@ -1001,8 +1014,8 @@ export class ChainStore {
     const raw = st.readBatch(pos)
     const len = off + RECORD_PREFIX <= raw.length ? readU32(raw, off + 1) : -1
     if (raw[off] !== type || len < 0 || off + RECORD_PREFIX + len > raw.length) {
-      const seg = st.segmentAt(pos)
-      throw new CorruptSegmentError(seg.path, 32 + pos - seg.logicalStart, `record at batch offset ${off} is not of type ${type}`)
+      const at = st.locate(pos)
+      throw new CorruptSegmentError(at.file, at.offset, `record at batch offset ${off} is not of type ${type}`)
     }
     return { raw, body: off + RECORD_PREFIX, len }
   }
@@ -1261,6 +1274,7 @@ export class ChainStore {
     this.zombies = []
     for (const s of this.streams) s.close()
     fs.closeSync(this.commitFd)
+    await this.pool.close()
     this.snapshots.clear()
   }
 }

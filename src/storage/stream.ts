@@ -10,7 +10,9 @@
  */
 import * as fs from 'node:fs'
 import { join } from 'node:path'
-import { decodeBatch, encodeBatch } from './codec.js'
+import { decodeBatch } from './codec.js'
+import { F64Column } from './columns.js'
+import type { CompressPool } from './compressPool.js'
 import { CorruptSegmentError, StoreStateError } from './errors.js'
 import {
   BATCH_HEADER_SIZE,
@@ -19,7 +21,6 @@ import {
   batchChecksumOk,
   decodeBatchHeader,
   decodeSegmentHeader,
-  encodeBatchHeader,
   encodeSegmentHeader,
   segmentFileName,
   writeU32,
@@ -79,6 +80,10 @@ export class Stream {
   /** Set when a segment file was created since the last directory fsync. */
   createdSegment = false
 
+  /** Logical offset of every batch, by batch sequence number (records are located by sequence number + offset). */
+  readonly batchPos = new F64Column(256)
+  private inFlight = 0
+  private lastPlaced: Promise<void> = Promise.resolve()
   private pending: Buffer
   private pendingLen = 0
   private pendingCount = 0
@@ -92,8 +97,9 @@ export class Stream {
     readonly dir: string,
     readonly stream: number,
     readonly opts: StreamOptions,
+    private readonly pool: CompressPool,
   ) {
-    this.pending = Buffer.allocUnsafe(opts.batchBytes * 2)
+    this.pending = Buffer.allocUnsafeSlow(Math.max(opts.batchBytes * 2, 1024))
   }
 
   /** Open the segment files found on disk (already recovered: truncated to the committed size). */
@@ -136,24 +142,19 @@ export class Stream {
 
   // ---- writer ---------------------------------------------------------------
 
-  /** Logical offset of the batch that the next record will land in. */
-  get pendingPos(): number {
-    return this.cursor
-  }
-
   /**
    * Reserve a record of `bodyLen` bytes in the pending batch; returns the
    * offset of its body in `buffer` (write it there before the next call) and
-   * leaves its location in `lastPos`/`lastOff`.
+   * leaves its location in `lastBatch`/`lastOff`.
    */
   reserve(type: number, bodyLen: number, ordinal: number, blockNumber: number): number {
     const need = RECORD_PREFIX + bodyLen
     if (this.pendingLen > 0 && (this.pendingLen + need > this.pending.length || this.pendingLen >= this.opts.batchBytes)) {
       this.seal(blockNumber)
     }
-    if (need > this.pending.length) this.pending = Buffer.allocUnsafe(need)
+    if (need > this.pending.length) this.pending = Buffer.allocUnsafeSlow(need)
     if (this.pendingCount === 0) this.pendingFirstOrdinal = ordinal
-    this.lastPos = this.cursor
+    this.lastBatch = this.batchPos.length + this.inFlight
     this.lastOff = this.pendingLen
     const b = this.pending
     b[this.pendingLen] = type
@@ -164,8 +165,8 @@ export class Stream {
     return bodyOff
   }
 
-  /** Location of the record last reserved: logical batch offset. */
-  lastPos = 0
+  /** Location of the record last reserved: sequence number of its batch in this stream. */
+  lastBatch = 0
   /** Location of the record last reserved: offset of its prefix inside the decoded batch. */
   lastOff = 0
 
@@ -174,59 +175,75 @@ export class Stream {
     return this.pending
   }
 
-  /** Seal the pending batch (if any) and start writing it. */
+  /** Seal the pending batch (if any): compress it (inline or in the worker), then place and write it. */
   seal(blockNumber: number): void {
     if (this.pendingLen === 0) return
     const raw = this.pending.subarray(0, this.pendingLen)
-    const enc = encodeBatch(raw, this.opts.compressionLevel)
-    const header = encodeBatchHeader(
-      {
-        storedLen: enc.data.length,
-        rawLen: raw.length,
-        recordCount: this.pendingCount,
-        firstOrdinal: this.pendingFirstOrdinal,
-        blockNumber,
-        codec: enc.codec,
-        stream: this.stream,
-      },
-      enc.data,
+    this.stats.rawBytes += raw.length
+    const r = this.pool.run(
+      { level: this.opts.compressionLevel, recordCount: this.pendingCount, firstOrdinal: this.pendingFirstOrdinal, blockNumber, stream: this.stream },
+      raw,
     )
-    const frameLen = BATCH_HEADER_SIZE + enc.data.length
+    this.inFlight++
+    // The sealed buffer now belongs to the compressor and the write; start a fresh one.
+    this.pending = Buffer.allocUnsafeSlow(Math.max(this.opts.batchBytes * 2, 1024))
+    this.pendingLen = 0
+    this.pendingCount = 0
+    if (r instanceof Promise) {
+      this.lastPlaced = this.lastPlaced.then(() => r).then((res) => this.place(res.header, res.data, blockNumber))
+    } else {
+      this.place(r.header, r.data, blockNumber)
+    }
+  }
+
+  /** Give a compressed batch its place in the stream (in seal order) and start writing it. */
+  private place(header: Uint8Array, data: Uint8Array, blockNumber: number): void {
+    const frameLen = BATCH_HEADER_SIZE + data.length
     let seg = this.active()
     if (seg.size > SEGMENT_HEADER_SIZE && seg.size + frameLen > this.opts.segmentBytes) seg = this.createSegment(seg.id + 1, this.cursor)
     const pos = seg.size
     seg.size += frameLen
     seg.maxBlock = blockNumber
+    this.batchPos.push(this.cursor)
+    this.inFlight--
     this.cursor += frameLen
-    this.stats.rawBytes += raw.length
     this.stats.storedBytes += frameLen
     this.stats.batches++
     this.dirty.add(seg)
-    this.writes.push(writevAsync(seg.fd, [header, enc.data], pos))
-    // The sealed buffer now belongs to the in-flight write; start a fresh one.
-    this.pending = Buffer.allocUnsafe(Math.max(this.opts.batchBytes * 2, 1024))
-    this.pendingLen = 0
-    this.pendingCount = 0
+    this.writes.push(writevAsync(seg.fd, [header, data], pos))
   }
 
-  /** Seal, wait for every write issued so far, and fdatasync the segments they touched. */
-  async sync(blockNumber: number): Promise<void> {
+  /**
+   * Seal, then (once every batch sealed so far is placed) capture the stream
+   * position this commit covers, wait for the writes and fdatasync the
+   * segments they touched. Resolves to that position.
+   */
+  async sync(blockNumber: number): Promise<{ segment: number; end: number }> {
     this.seal(blockNumber)
-    const writes = this.writes
-    this.writes = []
-    const dirty = [...this.dirty]
-    this.dirty.clear()
+    // Capture in the placement chain itself, so batches of a later block never leak into this commit.
+    const captured = this.lastPlaced.then(() => {
+      const at = this.position()
+      const writes = this.writes
+      this.writes = []
+      const dirty = [...this.dirty]
+      this.dirty.clear()
+      return { at, writes, dirty }
+    })
+    this.lastPlaced = captured.then(() => undefined)
+    const { at, writes, dirty } = await captured
     await Promise.all(writes)
     await Promise.all(dirty.map((s) => fdatasyncAsync(s.fd)))
+    return at
   }
 
   /** Drop everything written after the given committed state (abort of an uncommitted block). */
   async rollback(segmentId: number, end: number): Promise<void> {
+    this.pendingLen = 0
+    this.pendingCount = 0
+    await this.lastPlaced.catch(() => undefined)
     const writes = this.writes
     this.writes = []
     await Promise.allSettled(writes)
-    this.pendingLen = 0
-    this.pendingCount = 0
     this.dirty.clear()
     while (this.segments.length > 0 && this.segments[this.segments.length - 1]!.id > segmentId) {
       const s = this.segments.pop()!
@@ -241,6 +258,7 @@ export class Stream {
     } else {
       this.cursor = 0
     }
+    while (this.batchPos.length > 0 && this.batchPos.get(this.batchPos.length - 1) >= this.cursor) this.batchPos.length--
     this.cache.clear()
     this.cacheSize = 0
   }
@@ -268,8 +286,16 @@ export class Stream {
     return seg
   }
 
-  /** Decoded payload of the batch at logical offset `pos`, checksum-verified. */
-  readBatch(pos: number): Uint8Array {
+  /** File and byte offset of batch `seq` (for error messages). */
+  locate(seq: number): { file: string; offset: number } {
+    const pos = this.batchPos.get(seq)
+    const seg = this.segmentAt(pos)
+    return { file: seg.path, offset: SEGMENT_HEADER_SIZE + pos - seg.logicalStart }
+  }
+
+  /** Decoded payload of batch number `seq`, checksum-verified. */
+  readBatch(seq: number): Uint8Array {
+    const pos = this.batchPos.get(seq)
     const hit = this.cache.get(pos)
     if (hit !== undefined) {
       this.cache.delete(pos)
@@ -300,8 +326,8 @@ export class Stream {
     }
   }
 
-  /** Visit every batch of segment `seg` in order (used to rebuild indices on open). */
-  scanSegment(seg: Segment, visit: (h: BatchHeader, raw: Uint8Array, pos: number) => void): void {
+  /** Visit every batch of segment `seg` in order, numbering them (used to rebuild indices on open). */
+  scanSegment(seg: Segment, visit: (h: BatchHeader, raw: Uint8Array, seq: number, fileOffset: number) => void): void {
     const data = Buffer.allocUnsafe(seg.size)
     let got = 0
     while (got < seg.size) {
@@ -319,7 +345,9 @@ export class Stream {
       if (end > got) throw new CorruptSegmentError(seg.path, off, `batch length ${h.storedLen} runs past the committed end`)
       const raw = verifyAndDecode(seg.path, off, hb, h, data.subarray(off + BATCH_HEADER_SIZE, end))
       seg.maxBlock = h.blockNumber
-      visit(h, raw, seg.logicalStart + off - SEGMENT_HEADER_SIZE)
+      const seq = this.batchPos.length
+      this.batchPos.push(seg.logicalStart + off - SEGMENT_HEADER_SIZE)
+      visit(h, raw, seq, off)
       off = end
     }
   }
