@@ -6,16 +6,19 @@
  * 30% Uniswap-V2 swaps with 4 logs), made by the test fixture generator. A
  * pool of distinct blocks is generated up front and replayed with patched
  * hashes and numbers, so generation cost is not measured. Each store gets
- * the same time budget and makes every block durable before the next one
- * starts (ours: `commit` = fdatasync of the streams then of commit.log;
- * lmdb: `transaction` then `flushed`). Both index the same keys: block
+ * the same time budget and one durable commit per block, pipelined to depth
+ * one for both, as the node does: block n+1 is packed while block n syncs,
+ * and block n must be durable before block n+1 commits (ours: `commit` =
+ * fdatasync of the streams then of commit.log; lmdb: `transaction` then
+ * `flushed`). Both index the same keys: block
  * number and hash, mini-block number, tx hash, receipt, and every log
  * address/topic by block. A reader runs between writes doing random
  * tx-by-hash lookups of committed blocks; its latency is reported.
  * Bytes written to disk come from /proc/self/io (write_bytes) around each
  * phase; write amplification = disk bytes / logical bytes handed to the store.
  *
- * Env: BENCH_SECONDS (per store, default 8), BENCH_TXS (per mini-block, default 10).
+ * Env: BENCH_SECONDS (per store, default 8), BENCH_TXS (per mini-block, default 10),
+ * BENCH_BATCH_KIB (our raw batch size, default 64: bigger writes faster, reads slower).
  * Output: a table, then one JSON line {"bench":"store",...,"ratio":…}.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
@@ -28,6 +31,7 @@ import { makeBlock, logicalBytes, recordCount, type ChainShape } from '../test/s
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
 const SHAPE: ChainShape = { seed: 1, minisPerBlock: 100, txsPerMini: Number(process.env.BENCH_TXS ?? 10) }
 const POOL = 24
+const BATCH_BYTES = Number(process.env.BENCH_BATCH_KIB ?? 64) * 1024
 const tty = process.stderr.isTTY
 
 function progress(msg: string): void {
@@ -137,23 +141,26 @@ function startReader(pool: Pooled[], committed: () => number, lookup: (hash: Uin
 }
 
 async function benchOurs(pool: Pooled[], dir: string): Promise<PhaseResult> {
-  const store = await ChainStore.open(dir)
+  const store = await ChainStore.open(dir, { batchBytes: BATCH_BYTES })
   const disk0 = diskWriteBytes()
   const reader = startReader(pool, () => store.head, (h) => store.read((s) => s.getTransaction(h) !== undefined))
   const t0 = performance.now()
   let n = 0
   let logical = 0
   let records = 0
+  let inFlight: Promise<void> = Promise.resolve()
   while (performance.now() - t0 < SECONDS * 1000) {
     const { block, minis } = blockAt(pool, n)
     const w = store.beginBlock(n)
     for (const m of minis) w.appendMiniBlock(m)
-    await w.commit(block) // durable: streams fdatasync'ed, then commit.log
+    await inFlight // block n-1 durable before block n is sealed
+    inFlight = w.commit(block) // durable: streams fdatasync'ed, then commit.log
     logical += pool[n % POOL]!.logical
     records += pool[n % POOL]!.records
     n++
     if (n % 10 === 0) progress(`tachyon: ${n} blocks, ${((performance.now() - t0) / 1000).toFixed(1)} s`)
   }
+  await inFlight
   const seconds = (performance.now() - t0) / 1000
   const lat = await reader.stop()
   await store.close()
@@ -182,9 +189,11 @@ async function benchLmdb(pool: Pooled[], dir: string): Promise<PhaseResult> {
   let n = 0
   let logical = 0
   let records = 0
+  let inFlight: Promise<unknown> = Promise.resolve()
   while (performance.now() - t0 < SECONDS * 1000) {
     const { block, minis } = blockAt(pool, n)
-    await root.transaction(() => {
+    await inFlight // block n-1 durable before block n is committed
+    const committed = root.transaction(() => {
       const num = Buffer.from(u32be(n))
       blocks.put(num, Buffer.from(block.header))
       blockHash.put(Buffer.from(block.hash), num)
@@ -203,13 +212,15 @@ async function benchLmdb(pool: Pooled[], dir: string): Promise<PhaseResult> {
         }
       }
     })
-    await root.flushed // durable on return, like our commit
-    head = n
+    const bn = n
+    inFlight = committed.then(() => root.flushed).then(() => (head = bn)) // durable, like our commit
+
     logical += pool[n % POOL]!.logical
     records += pool[n % POOL]!.records
     n++
     if (n % 5 === 0) progress(`lmdb: ${n} blocks, ${((performance.now() - t0) / 1000).toFixed(1)} s`)
   }
+  await inFlight
   const seconds = (performance.now() - t0) / 1000
   const lat = await reader.stop()
   await root.close()

@@ -523,11 +523,14 @@ class Indices {
   blkFirstTx = new F64Column()
   blkTxCount = new U32Column()
   blkLogCount = new U32Column()
+  blkFirstMini = new F64Column()
+  blkMiniCount = new U32Column()
   blockHashIdx = new HashMultiIndex(1024)
 
   miniBase = -1
   mnPos = new F64Column()
   mnOff = new U32Column()
+  mnFirstTx = new F64Column()
 
   txBase = 0
   txPos = new F64Column(4096)
@@ -698,7 +701,7 @@ export class ChainStore {
     let blocks = 0
     let miniEnd = -1
     let txEnd = 0
-    const miniCols = { number: [] as number[], pos: [] as number[], off: [] as number[] }
+    const miniCols = { number: [] as number[], pos: [] as number[], off: [] as number[], firstTx: [] as number[] }
     for (const seg of [...chain.segments]) {
       chain.scanSegment(seg, (h, raw, pos, fileOff) => {
         let off = 0
@@ -713,6 +716,7 @@ export class ChainStore {
               miniCols.number.push(readU64(raw, body))
               miniCols.pos.push(pos)
               miniCols.off.push(off)
+              miniCols.firstTx.push(readU64(raw, body + 20))
             }
           } else if (type === REC_BLOCK) {
             const number = readU64(raw, body)
@@ -730,6 +734,8 @@ export class ChainStore {
               idx.blkFirstTx.push(readU64(raw, body + 8))
               idx.blkTxCount.push(readU32(raw, body + 16))
               idx.blkLogCount.push(readU32(raw, body + 32))
+              idx.blkFirstMini.push(readU64(raw, body + 20) - 1)
+              idx.blkMiniCount.push(readU32(raw, body + 28))
               fingerprint(hash, TAG_BLOCK, fpTmp)
               idx.blockHashIdx.insert(fpTmp[0]!, fpTmp[1]!, blocks)
               blocks++
@@ -754,6 +760,7 @@ export class ChainStore {
       if (num !== idx.miniBase + idx.mnPos.length) throw new CorruptSegmentError(chain.segments[0]!.path, 0, `mini-block ${num} out of sequence`)
       idx.mnPos.push(miniCols.pos[i]!)
       idx.mnOff.push(miniCols.off[i]!)
+      idx.mnFirstTx.push(miniCols.firstTx[i]!)
     }
 
     const scanOrdinals = (stream: number, visit: (ord: number, raw: Uint8Array, body: number, len: number, pos: number, off: number, block: number) => void) => {
@@ -922,11 +929,14 @@ export class ChainStore {
     idx.blkFirstTx.push(c.firstTx)
     idx.blkTxCount.push(c.txCount)
     idx.blkLogCount.push(c.logCount)
+    idx.blkFirstMini.push(c.miniCount > 0 ? c.firstMini : -1)
+    idx.blkMiniCount.push(c.miniCount)
     fingerprint(c.hash, TAG_BLOCK, fpTmp)
     idx.blockHashIdx.insert(fpTmp[0]!, fpTmp[1]!, i)
     for (let k = 0; k < st.miniPos.length; k++) {
       idx.mnPos.push(st.miniPos[k]!)
       idx.mnOff.push(st.miniOff[k]!)
+      idx.mnFirstTx.push(st.miniFirstTx[k]!)
     }
     for (let k = 0; k < st.txPos.length; k++) {
       const rel = idx.txPos.length
@@ -1098,17 +1108,17 @@ export class ChainStore {
     const bi = this.blockOfTx(v, ord)
     const blockNumber = bi + idx.blockBase
     const firstTx = idx.blkFirstTx.get(bi)
-    const block = this.readBlock(v, blockNumber)!
-    // Mini-block holding the tx: binary search over the block's mini-blocks by firstTx.
-    let lo = 0
-    let hi = block.miniCount - 1
+    // Mini-block holding the tx: binary search (in memory) over the block's mini-blocks by firstTx.
+    const firstMini = idx.blkFirstMini.get(bi)
+    const col = idx.mnFirstTx.data
+    let lo = firstMini - idx.miniBase
+    let hi = lo + idx.blkMiniCount.get(bi) - 1
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1
-      const m = this.readMiniBlock(v, block.firstMini + mid)!
-      if (m.firstTx <= ord) lo = mid
+      if (col[mid]! <= ord) lo = mid
       else hi = mid - 1
     }
-    return { blockNumber, blockHash: idx.blkHash.get(bi), txIndex: ord - firstTx, miniBlockNumber: block.firstMini + lo }
+    return { blockNumber, blockHash: idx.blkHash.get(bi), txIndex: ord - firstTx, miniBlockNumber: lo + idx.miniBase }
   }
 
   /** @internal */
