@@ -1,0 +1,1247 @@
+/**
+ * The sequencer and its chain (issue 7, DESIGN.md § Chain).
+ *
+ * Transactions execute as they arrive. A mini-block opens when the pool has
+ * executable transactions and closes when the pool has drained or
+ * `miniBlockTimeMs` (10 ms) after it opened, whichever is first: it is
+ * executed on a fresh `StateOverlay` over the open block's `DiffLayer`,
+ * signed by the sequencer key, merged into the layer, and published
+ * (receipt waiters resolved, `miniBlock` event). No transactions, no
+ * mini-blocks. Every `blockTimeMs` (1 s) the open block is sealed: its
+ * layer's diff is applied to the state store at once (so the next block
+ * executes on top of it without waiting), and when the store reports the
+ * state root the header is built (standard Prague header; `extraData` = hash
+ * of the last mini-block), published (`newHead`) and appended to the chain
+ * store. The mini-block loop keeps running while the root is computed and the
+ * chain store syncs; only a transaction that reads BLOCKHASH of the block
+ * being sealed makes its mini-block wait (it is re-executed after the hash is
+ * known, never published twice).
+ *
+ * Persistence: with `dataDir`, state lives in QMDB (`dataDir/state`) and
+ * history in the chain store (`dataDir/chain`); `Chain.open` resumes from
+ * them. Recent blocks stay in memory; older ones are read back from the
+ * store. States of the last `historyBlocks` sealed blocks are served from
+ * undo maps over the committed state.
+ */
+import { join } from 'node:path'
+import { StateOverlay } from '../state/overlay.js'
+import type { AccountInfo, StateDiff, StateReader } from '../state/database.js'
+import { executeTransaction, makeBlockEnv, blobBaseFee as blobBaseFeeOf, nextExcessBlobGas, type BlockEnv } from '../execution/transaction.js'
+import { TxRejectedError } from '../execution/errors.js'
+import { Evm } from '../evm/interpreter.js'
+import { CodeCache } from '../evm/code.js'
+import { TxPool, type PooledTransaction, type AddResult } from '../txpool/pool.js'
+import { TxPoolError } from '../txpool/errors.js'
+import { DEFAULT_FORK, type Fork } from '../eth/fork.js'
+import { encodeTransaction, transactionHash, type Transaction } from '../eth/transaction/index.js'
+import { orderedTrieRoot } from '../eth/trie.js'
+import { bloomOr, emptyBloom, logsBloom, type Log } from '../eth/log.js'
+import { keccak256, KECCAK_EMPTY, EMPTY_TRIE_ROOT } from '../crypto/keccak.js'
+import { privateKeyToAddress } from '../crypto/secp256k1.js'
+import { bigIntToBytes, equalBytes } from '../primitives/bytes.js'
+import { bytesToHex, bytesToHexRaw } from '../primitives/hex.js'
+import { ChainStore, type MiniBlockInput, type StoredBlock } from '../storage/store.js'
+import { decodeHeader, encodeHeader, headerHash, withForkFields, EMPTY_OMMERS_HASH, type BlockHeader } from './header.js'
+import { signMiniBlock, encodeSignedMiniBlock, miniBlockTransactionsHash, miniBlockReceiptsHash, type SignedMiniBlockHeader } from './miniblock.js'
+import { DiffLayer, UndoReader, makeUndo, emptyDiff, addrKey, type UndoMap } from './state-layer.js'
+import { MemoryStateStore, QmdbStateStore, type StateStore } from './state-store.js'
+import { blockSize, consensusReceipt, decodeStoredRecord, receiptRecordLogs, encodeReceiptRecord, encodeTxRecord, nextBaseFee, type TxRecord } from './records.js'
+import { ChainClosedError, ChainCorruptionError, StateUnavailableError } from './errors.js'
+
+/** One genesis account. */
+export interface GenesisAccount {
+  address: Uint8Array
+  balance: bigint
+  nonce?: bigint
+  code?: Uint8Array
+  storage?: Map<bigint, bigint>
+}
+
+/** Chain configuration. */
+export interface ChainOptions {
+  chainId: bigint
+  /** Funded accounts of block 0. */
+  genesis: GenesisAccount[]
+  fork?: Fork
+  /** EVM block interval (default 1000 ms). */
+  blockTimeMs?: number
+  /** Longest a mini-block stays open (default 10 ms). */
+  miniBlockTimeMs?: number
+  /** Block gas limit (default 30M, as anvil). */
+  gasLimit?: bigint
+  /** Base fee of genesis (default 1 gwei, as anvil). */
+  genesisBaseFee?: bigint
+  /** Genesis timestamp in seconds (default: now). */
+  genesisTimestamp?: bigint
+  /** Persist to this directory (QMDB state + chain store); in memory when absent. */
+  dataDir?: string
+  /** Sequencer signing key (32 bytes); default keccak256("tachyon-dev-sequencer"). */
+  sequencerKey?: Uint8Array
+  /** Fee recipient (default the zero address, as anvil). */
+  coinbase?: Uint8Array
+  /** Seal on a timer (default true); tests may seal by hand with `mine`. */
+  autoSeal?: boolean
+  /** Sealed-block states kept for historical queries (default 256). */
+  historyBlocks?: number
+  /** Sealed blocks kept whole in memory when persisting (default 64). */
+  recentBlocks?: number
+  /** QMDB Merkle worker threads (default 1). */
+  qmdbWorkers?: number
+  /** Largest number of transactions pulled from the pool at a time (default 256). */
+  batchSize?: number
+}
+
+/** A mini-block as the chain keeps and publishes it. */
+export interface MiniBlock {
+  number: bigint
+  blockNumber: bigint
+  blockTimestamp: bigint
+  index: number
+  timestampUs: bigint
+  hash: Uint8Array
+  header: SignedMiniBlockHeader
+  gasUsed: bigint
+  txs: TxRecord[]
+  /** Net state changes of this mini-block. */
+  diff: StateDiff
+}
+
+/** A sealed EVM block (or the open one, without hash and header). */
+export interface ChainBlockData {
+  number: bigint
+  header: BlockHeader
+  hash: Uint8Array
+  size: bigint
+  txs: TxRecord[]
+  miniBlockCount: bigint
+  miniBlockOffset: bigint
+}
+
+/** A log with its location. */
+export interface ChainLog {
+  address: Uint8Array
+  topics: Uint8Array[]
+  data: Uint8Array
+  blockNumber: bigint
+  blockHash: Uint8Array
+  blockTimestamp: bigint
+  transactionHash: Uint8Array
+  transactionIndex: number
+  logIndex: number
+}
+
+/** A log query over sealed (and, with toBlock past the head, open) blocks. */
+export interface ChainLogQuery {
+  fromBlock: bigint
+  toBlock: bigint
+  addresses: Uint8Array[]
+  topics: (Uint8Array[] | null)[]
+}
+
+/** Events of the chain. */
+export interface ChainEventPayloads {
+  miniBlock: MiniBlock
+  newHead: ChainBlockData
+  pendingTransaction: PooledTransaction
+}
+
+/** Where a block stands. */
+interface BlockState {
+  number: bigint
+  /** Seconds; fixed by the first mini-block (or at seal). */
+  timestamp: bigint | undefined
+  baseFee: bigint
+  gasLimit: bigint
+  excessBlobGas: bigint
+  blobGasUsed: bigint
+  prevRandao: Uint8Array
+  miniBlocks: MiniBlock[]
+  miniOffset: bigint
+  txs: TxRecord[]
+  gasUsed: bigint
+  logCount: number
+  /** Open block only. */
+  layer: DiffLayer | undefined
+  env: BlockEnv | undefined
+  header: BlockHeader | undefined
+  hash: Uint8Array | undefined
+  size: bigint
+  /** No more transactions fit (the next one waits for the next block). */
+  full: boolean
+}
+
+const ZERO32 = new Uint8Array(32)
+/** The default dev sequencer key. */
+export const DEFAULT_SEQUENCER_KEY: Uint8Array = keccak256(new TextEncoder().encode('tachyon-dev-sequencer'))
+
+type Listener<K extends keyof ChainEventPayloads> = (p: ChainEventPayloads[K]) => void
+
+interface Waiter<T> {
+  resolve: (v: T) => void
+  timer: NodeJS.Timeout
+  signal: AbortSignal
+  onAbort: () => void
+}
+
+/** Raised inside a mini-block when a transaction reads the hash of the block being sealed. */
+class PendingHashRead extends Error {}
+
+/** The sequencer and its chain. Create with `Chain.open`. */
+export class Chain {
+  readonly chainId: bigint
+  readonly fork: Fork
+  readonly blockTimeMs: number
+  readonly miniBlockTimeMs: number
+  readonly gasLimit: bigint
+  /** Address of the sequencer's signing key. */
+  readonly sequencerAddress: Uint8Array
+  readonly coinbase: Uint8Array
+  readonly pool: TxPool
+
+  private readonly sequencerKey: Uint8Array
+  private readonly codeCache = new CodeCache()
+  private stateStore!: StateStore
+  private store: ChainStore | undefined
+  /** Sealed blocks kept in memory (all of them without a store). */
+  private readonly blocks = new Map<bigint, BlockState>()
+  private readonly hashToNumber = new Map<string, bigint>()
+  private readonly txIndex = new Map<string, TxRecord>()
+  private readonly undo = new Map<bigint, UndoMap>()
+  private open!: BlockState
+  private head!: BlockState
+  /** The block whose root is being computed (hash unknown), if any. */
+  private sealingBlocks = new Map<bigint, Promise<void>>()
+  private sealTail: Promise<void> = Promise.resolve()
+  private lastMiniNumber = -1n
+  private lastMiniHash: Uint8Array = ZERO32
+  private lastMiniTimeUs = 0n
+  private timeOffset = 0n
+  private nextTimestamp: bigint | undefined
+  private readonly deferred: PooledTransaction[] = []
+  private scheduled = false
+  private waitingForHash = false
+  private timer: NodeJS.Timeout | undefined
+  private closed = false
+  private failure: Error | undefined
+  private readonly listeners = { miniBlock: new Set<Listener<'miniBlock'>>(), newHead: new Set<Listener<'newHead'>>(), pendingTransaction: new Set<Listener<'pendingTransaction'>>() }
+  private readonly receiptWaiters = new Map<string, Set<Waiter<TxRecord | undefined>>>()
+  private readonly nonceWaiters = new Map<string, Set<Waiter<boolean> & { nonce: bigint }>>()
+  private readonly rejected = new Map<string, string>()
+  private readonly historyBlocks: number
+  private readonly recentBlocks: number
+  private readonly batchSize: number
+  private readonly autoSeal: boolean
+  private seq = 1 << 30
+  // dev-mode
+  private readonly impersonated = new Set<string>()
+  private readonly snapshots = new Map<bigint, number>()
+  private nextSnapshotId = 1n
+  private devUndo: UndoMap[] = []
+  private pendingHashFlag = false
+
+  private constructor(private readonly opts: ChainOptions) {
+    this.chainId = opts.chainId
+    this.fork = opts.fork ?? DEFAULT_FORK
+    this.blockTimeMs = opts.blockTimeMs ?? 1000
+    this.miniBlockTimeMs = opts.miniBlockTimeMs ?? 10
+    this.gasLimit = opts.gasLimit ?? 30_000_000n
+    this.sequencerKey = opts.sequencerKey ?? DEFAULT_SEQUENCER_KEY
+    this.sequencerAddress = privateKeyToAddress(this.sequencerKey)
+    this.coinbase = opts.coinbase ?? new Uint8Array(20)
+    this.historyBlocks = opts.historyBlocks ?? 256
+    this.recentBlocks = opts.recentBlocks ?? 64
+    this.batchSize = opts.batchSize ?? 256
+    this.autoSeal = opts.autoSeal ?? true
+    this.pool = new TxPool({
+      chainId: this.chainId,
+      fork: this.fork,
+      state: () => this.latestState(),
+      baseFee: () => this.open.baseFee,
+      blockGasLimit: this.gasLimit,
+    })
+    this.pool.onTransaction((t) => {
+      for (const l of this.listeners.pendingTransaction) l(t)
+    })
+  }
+
+  /** Open (or create) a chain: genesis on an empty data directory, resume otherwise. */
+  static async open(opts: ChainOptions): Promise<Chain> {
+    const c = new Chain(opts)
+    await c.init()
+    return c
+  }
+
+  // ------------------------------------------------------------------ setup
+
+  private async init(): Promise<void> {
+    const bh = (n: bigint): Uint8Array => this.blockHashForEvm(n)
+    if (this.opts.dataDir !== undefined) {
+      this.stateStore = await QmdbStateStore.open(join(this.opts.dataDir, 'state'), bh, { workers: this.opts.qmdbWorkers ?? 1 })
+      this.store = await ChainStore.open(join(this.opts.dataDir, 'chain'))
+    } else {
+      this.stateStore = new MemoryStateStore(bh)
+    }
+    const storeHead = this.store ? BigInt(this.store.head) : -1n
+    if (storeHead < 0n) {
+      if (this.stateStore.height >= 0n) throw new ChainCorruptionError('state store has blocks but the chain store is empty: delete the data directory (--fresh)')
+      await this.createGenesis()
+    } else {
+      await this.resume(storeHead)
+    }
+    this.open = this.newOpenBlock(this.head)
+    if (this.autoSeal) this.armTimer()
+  }
+
+  private genesisDiff(): StateDiff {
+    const d = emptyDiff()
+    for (const a of this.opts.genesis) {
+      const key = bytesToHex(a.address)
+      let codeHash = KECCAK_EMPTY
+      if (a.code !== undefined && a.code.length > 0) {
+        codeHash = keccak256(a.code)
+        d.codes.set(bytesToHex(codeHash), a.code)
+      }
+      d.accounts.set(key, { nonce: a.nonce ?? 0n, balance: a.balance, codeHash })
+      if (a.storage !== undefined && a.storage.size > 0) d.storage.set(key, new Map(a.storage))
+    }
+    return d
+  }
+
+  private async createGenesis(): Promise<void> {
+    const root = await this.stateStore.commit(this.genesisDiff(), 0n)
+    const header = withForkFields(
+      {
+        parentHash: ZERO32,
+        ommersHash: EMPTY_OMMERS_HASH,
+        coinbase: new Uint8Array(20),
+        stateRoot: root,
+        transactionsRoot: EMPTY_TRIE_ROOT,
+        receiptsRoot: EMPTY_TRIE_ROOT,
+        logsBloom: emptyBloom(),
+        difficulty: 0n,
+        number: 0n,
+        gasLimit: this.gasLimit,
+        gasUsed: 0n,
+        timestamp: this.opts.genesisTimestamp ?? BigInt(Math.floor(Date.now() / 1000)),
+        extraData: new Uint8Array(0),
+        mixHash: ZERO32,
+        nonce: new Uint8Array(8),
+        baseFeePerGas: this.opts.genesisBaseFee ?? 1_000_000_000n,
+      },
+      this.fork,
+    )
+    const hash = headerHash(header)
+    const encoded = encodeHeader(header)
+    const b = this.sealedState(header, hash, [], [], 0n, blockSize(encoded, []))
+    if (this.store) await this.store.appendBlock({ number: 0, hash, header: encoded }, [])
+    this.remember(b)
+    this.head = b
+  }
+
+  private sealedState(header: BlockHeader, hash: Uint8Array, txs: TxRecord[], minis: MiniBlock[], miniOffset: bigint, size: bigint): BlockState {
+    return {
+      number: header.number,
+      timestamp: header.timestamp,
+      baseFee: header.baseFeePerGas ?? 0n,
+      gasLimit: header.gasLimit,
+      excessBlobGas: header.excessBlobGas ?? 0n,
+      blobGasUsed: header.blobGasUsed ?? 0n,
+      prevRandao: header.mixHash,
+      miniBlocks: minis,
+      miniOffset,
+      txs,
+      gasUsed: header.gasUsed,
+      logCount: txs.reduce((n, t) => n + t.logs.length, 0),
+      layer: undefined,
+      env: undefined,
+      header,
+      hash,
+      size,
+      full: false,
+    }
+  }
+
+  private async resume(storeHead: bigint): Promise<void> {
+    const store = this.store!
+    let stored = store.read((s) => s.getBlock(Number(storeHead)))
+    if (stored === undefined) throw new ChainCorruptionError(`chain store head ${storeHead} unreadable`)
+    let header = decodeHeader(stored.header)
+    const stateHeight = this.stateStore.height
+    if (stateHeight === storeHead + 1n) {
+      // Crash between the state commit and the chain-store commit of the next
+      // block: its state changes are durable, its transactions are not. Seal
+      // an empty block over that state so the chain and the state agree again.
+      const h: BlockHeader = withForkFields(
+        {
+          ...header,
+          parentHash: headerHash(header),
+          number: header.number + 1n,
+          stateRoot: this.stateStore.root,
+          transactionsRoot: EMPTY_TRIE_ROOT,
+          receiptsRoot: EMPTY_TRIE_ROOT,
+          logsBloom: emptyBloom(),
+          gasUsed: 0n,
+          timestamp: header.timestamp + 1n,
+          baseFeePerGas: nextBaseFee(header.baseFeePerGas ?? 0n, header.gasUsed, header.gasLimit),
+        },
+        this.fork,
+      )
+      const encoded = encodeHeader(h)
+      await store.appendBlock({ number: Number(h.number), hash: headerHash(h), header: encoded }, [])
+      stored = store.read((s) => s.getBlock(Number(h.number)))!
+      header = h
+    } else if (stateHeight !== storeHead) {
+      throw new ChainCorruptionError(`state store is at block ${stateHeight} but the chain store at ${storeHead}`)
+    }
+    if (!equalBytes(header.stateRoot, this.stateStore.root)) throw new ChainCorruptionError(`state root ${bytesToHex(this.stateStore.root)} differs from block ${header.number}'s ${bytesToHex(header.stateRoot)}`)
+    const b = this.sealedState(header, stored.hash, [], [], BigInt(stored.firstMini < 0 ? 0 : stored.firstMini), blockSize(stored.header, []))
+    this.head = b
+    this.remember(b)
+    this.blocks.delete(b.number) // read back from the store on demand
+    this.hashToNumber.delete(bytesToHexRaw(b.hash!))
+    // The mini-block chain continues from the last mini-block (its hash is the extraData of the block sealing it).
+    const next = this.nextMiniFromStore(stored)
+    this.lastMiniNumber = next - 1n
+    this.lastMiniHash = header.extraData.length === 32 ? header.extraData.slice() : ZERO32
+  }
+
+  private nextMiniFromStore(b: StoredBlock): bigint {
+    if (b.miniCount > 0) return BigInt(b.firstMini + b.miniCount)
+    return BigInt(Math.max(0, b.firstMini))
+  }
+
+  private newOpenBlock(parent: BlockState): BlockState {
+    const number = parent.number + 1n
+    const baseFee = nextBaseFee(parent.baseFee, parent.gasUsed, parent.gasLimit)
+    const excessBlobGas = nextExcessBlobGas(parent.excessBlobGas, parent.blobGasUsed, this.fork)
+    return {
+      number,
+      timestamp: undefined,
+      baseFee,
+      gasLimit: this.gasLimit,
+      excessBlobGas,
+      blobGasUsed: 0n,
+      prevRandao: keccak256(bigIntToBytes(number, 32)),
+      miniBlocks: [],
+      miniOffset: this.lastMiniNumber + 1n,
+      txs: [],
+      gasUsed: 0n,
+      logCount: 0,
+      layer: new DiffLayer(this.stateStore.reader, (n) => this.blockHashForEvm(n)),
+      env: undefined,
+      header: undefined,
+      hash: undefined,
+      size: 0n,
+      full: false,
+    }
+  }
+
+  private remember(b: BlockState): void {
+    this.blocks.set(b.number, b)
+    this.hashToNumber.set(bytesToHexRaw(b.hash!), b.number)
+    for (const t of b.txs) this.txIndex.set(bytesToHexRaw(t.hash), t)
+  }
+
+  // ------------------------------------------------------------- clock/env
+
+  private nowUs(): bigint {
+    const us = BigInt(Math.floor((performance.timeOrigin + performance.now()) * 1000))
+    this.lastMiniTimeUs = us > this.lastMiniTimeUs ? us : this.lastMiniTimeUs
+    return this.lastMiniTimeUs
+  }
+
+  private fixTimestamp(b: BlockState, explicit?: bigint): void {
+    if (b.timestamp !== undefined) return
+    const parentTs = this.parentTimestamp(b)
+    let ts = explicit ?? this.nextTimestamp ?? BigInt(Math.floor(Date.now() / 1000)) + this.timeOffset
+    this.nextTimestamp = undefined
+    if (ts <= parentTs) ts = parentTs + 1n
+    b.timestamp = ts
+  }
+
+  private parentTimestamp(b: BlockState): bigint {
+    const p = this.blocks.get(b.number - 1n)
+    if (p?.timestamp !== undefined) return p.timestamp
+    return this.head.number === b.number - 1n ? this.head.timestamp! : 0n
+  }
+
+  private envOf(b: BlockState): BlockEnv {
+    if (b.env !== undefined) return b.env
+    this.fixTimestamp(b)
+    b.env = makeBlockEnv({
+      number: b.number,
+      timestamp: b.timestamp!,
+      coinbase: this.coinbase,
+      gasLimit: b.gasLimit,
+      baseFee: b.baseFee,
+      prevRandao: b.prevRandao,
+      blobBaseFee: blobBaseFeeOf(b.excessBlobGas, this.fork),
+      chainId: this.chainId,
+      fork: this.fork,
+    })
+    return b.env
+  }
+
+  /** The block environment of the open block (for eth_call on `latest`/`pending`). */
+  openBlockEnv(): BlockEnv {
+    const b = this.open
+    if (b.env !== undefined) return b.env
+    const ts = b.timestamp ?? (() => {
+      const p = this.parentTimestamp(b)
+      const now = this.nextTimestamp ?? BigInt(Math.floor(Date.now() / 1000)) + this.timeOffset
+      return now > p ? now : p + 1n
+    })()
+    return makeBlockEnv({ number: b.number, timestamp: ts, coinbase: this.coinbase, gasLimit: b.gasLimit, baseFee: b.baseFee, prevRandao: b.prevRandao, blobBaseFee: blobBaseFeeOf(b.excessBlobGas, this.fork), chainId: this.chainId, fork: this.fork })
+  }
+
+  /** The environment block `n` executed in (sealed blocks). */
+  blockEnvOf(n: bigint): BlockEnv | undefined {
+    const h = this.headerOf(n)
+    if (h === undefined) return undefined
+    return makeBlockEnv({ number: h.number, timestamp: h.timestamp, coinbase: h.coinbase, gasLimit: h.gasLimit, baseFee: h.baseFeePerGas ?? 0n, prevRandao: h.mixHash, blobBaseFee: blobBaseFeeOf(h.excessBlobGas ?? 0n, this.fork), chainId: this.chainId, fork: this.fork })
+  }
+
+  /** BLOCKHASH source: known hashes; the block being sealed raises the pending-hash flag. */
+  private blockHashForEvm(n: bigint): Uint8Array {
+    const h = this.blockHash(n)
+    if (h !== undefined) return h
+    if (this.sealingBlocks.has(n)) this.pendingHashFlag = true
+    return ZERO32
+  }
+
+  // ------------------------------------------------------------ the loop
+
+  private armTimer(): void {
+    const tick = (): void => {
+      if (this.closed) return
+      this.seal()
+      this.timer = setTimeout(tick, this.blockTimeMs - (Date.now() % this.blockTimeMs))
+    }
+    this.timer = setTimeout(tick, this.blockTimeMs)
+    this.timer.unref?.()
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.closed) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      this.runMiniBlock()
+    })
+  }
+
+  private hasWork(): boolean {
+    return this.deferred.length > 0 || this.pool.size() > 0
+  }
+
+  private takeBatch(): PooledTransaction[] {
+    if (this.deferred.length > 0) return this.deferred.splice(0, this.batchSize)
+    return this.pool.takeReady(this.batchSize)
+  }
+
+  /** Execute one mini-block now (synchronously) if there is work. Returns the mini-block, if one closed. */
+  runMiniBlock(): MiniBlock | undefined {
+    if (this.closed || this.waitingForHash || this.failure) return undefined
+    const b = this.open
+    if (b.full) return undefined
+    let batch = this.takeBatch()
+    if (batch.length === 0) return undefined
+    const startMs = performance.now()
+    const timestampUs = this.nowUs()
+    const env = this.envOf(b)
+    const overlay = new StateOverlay(b.layer!)
+    const evm = new Evm(overlay, env, { codeCache: this.codeCache })
+    const executed: { p: PooledTransaction; r: ReturnType<typeof executeTransaction> }[] = []
+    const taken: PooledTransaction[] = []
+    let cumulative = b.gasUsed
+    let blobGas = b.blobGasUsed
+    this.pendingHashFlag = false
+    try {
+      outer: for (;;) {
+        for (let i = 0; i < batch.length; i++) {
+          const p = batch[i]!
+          taken.push(p)
+          let r: ReturnType<typeof executeTransaction>
+          try {
+            r = executeTransaction(overlay, p.tx, p.sender, env, { cumulativeGasUsed: cumulative, evm, codeCache: this.codeCache })
+          } catch (e) {
+            if (!(e instanceof TxRejectedError)) throw e
+            if (e.code === 'block-gas-limit') {
+              b.full = true
+              this.deferred.unshift(...batch.slice(i))
+              taken.pop()
+              break outer
+            }
+            this.reject(p, e.message)
+            taken.pop()
+            continue
+          }
+          if (this.pendingHashFlag) throw new PendingHashRead()
+          cumulative += r.gasUsed
+          blobGas += r.blobGasUsed
+          executed.push({ p, r })
+        }
+        if (performance.now() - startMs >= this.miniBlockTimeMs) break
+        batch = this.takeBatch()
+        if (batch.length === 0) break
+      }
+    } catch (e) {
+      if (!(e instanceof PendingHashRead)) {
+        this.fail(e as Error)
+        throw e
+      }
+      // A transaction read BLOCKHASH of the block being sealed: drop this
+      // attempt (nothing was published) and retry once the hash is known.
+      this.deferred.unshift(...taken, ...batch.slice(batch.indexOf(taken[taken.length - 1]!) + 1))
+      this.waitingForHash = true
+      void Promise.all([...this.sealingBlocks.values()]).then(() => {
+        this.waitingForHash = false
+        this.schedule()
+      })
+      return undefined
+    }
+    let mb: MiniBlock | undefined
+    if (executed.length > 0) mb = this.closeMiniBlock(b, overlay, executed, timestampUs, cumulative, blobGas)
+    if (this.hasWork() && !b.full) this.schedule()
+    return mb
+  }
+
+  private closeMiniBlock(b: BlockState, overlay: StateOverlay, executed: { p: PooledTransaction; r: ReturnType<typeof executeTransaction> }[], timestampUs: bigint, cumulative: bigint, blobGas: bigint): MiniBlock {
+    const diff = overlay.diff()
+    if (this.snapshots.size > 0) this.devUndo.push(makeUndo(b.layer!, diff))
+    b.layer!.apply(diff)
+    const number = this.lastMiniNumber + 1n
+    const txs: TxRecord[] = []
+    let gasUsed = 0n
+    for (const { p, r } of executed) {
+      const rec: TxRecord = {
+        hash: p.hash,
+        tx: p.tx,
+        raw: p.raw,
+        from: p.sender,
+        blockNumber: b.number,
+        blockHash: undefined,
+        blockTimestamp: b.timestamp!,
+        baseFee: b.baseFee,
+        txIndex: b.txs.length,
+        miniBlockNumber: number,
+        status: r.status,
+        gasUsed: r.gasUsed,
+        cumulativeGasUsed: r.receipt.cumulativeGasUsed,
+        effectiveGasPrice: r.effectiveGasPrice,
+        contractAddress: p.tx.to === null && r.status === 1 ? (r.createdAddress ?? null) : null,
+        logs: r.logs,
+        firstLogIndex: b.logCount,
+        blobGasUsed: r.blobGasUsed,
+      }
+      b.txs.push(rec)
+      b.logCount += r.logs.length
+      gasUsed += r.gasUsed
+      txs.push(rec)
+    }
+    b.gasUsed = cumulative
+    b.blobGasUsed = blobGas
+    const { header, hash } = signMiniBlock(
+      {
+        number,
+        blockNumber: b.number,
+        index: b.miniBlocks.length,
+        timestampUs,
+        parentHash: this.lastMiniHash,
+        gasUsed,
+        transactionsHash: miniBlockTransactionsHash(txs.map((t) => t.hash)),
+        receiptsHash: miniBlockReceiptsHash(txs.map(consensusReceipt)),
+      },
+      this.sequencerKey,
+    )
+    const mb: MiniBlock = { number, blockNumber: b.number, blockTimestamp: b.timestamp!, index: b.miniBlocks.length, timestampUs, hash, header, gasUsed, txs, diff }
+    b.miniBlocks.push(mb)
+    this.lastMiniNumber = number
+    this.lastMiniHash = hash
+    for (const t of txs) {
+      const k = bytesToHexRaw(t.hash)
+      this.txIndex.set(k, t)
+      const ws = this.receiptWaiters.get(k)
+      if (ws !== undefined) {
+        this.receiptWaiters.delete(k)
+        for (const w of ws) this.settle(w, t)
+      }
+    }
+    for (const l of this.listeners.miniBlock) {
+      try {
+        l(mb)
+      } catch {
+        // a listener's failure must not stop the sequencer
+      }
+    }
+    if (this.nonceWaiters.size > 0) this.checkNonceWaiters()
+    return mb
+  }
+
+  private reject(p: PooledTransaction, reason: string): void {
+    const k = bytesToHexRaw(p.hash)
+    this.rejected.set(k, reason)
+    if (this.rejected.size > 10_000) this.rejected.delete(this.rejected.keys().next().value!)
+    const ws = this.receiptWaiters.get(k)
+    if (ws !== undefined) {
+      this.receiptWaiters.delete(k)
+      for (const w of ws) this.settle(w, undefined)
+    }
+  }
+
+  private settle<T>(w: Waiter<T>, v: T): void {
+    clearTimeout(w.timer)
+    w.signal.removeEventListener('abort', w.onAbort)
+    w.resolve(v)
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e
+  }
+
+  // ------------------------------------------------------------- sealing
+
+  /**
+   * Seal the open block now: its state goes to the state store at once, the
+   * next block opens, and the header is published when the root is known.
+   * Returns a promise that resolves when the block is sealed and stored.
+   */
+  seal(explicitTimestamp?: bigint): Promise<void> {
+    const b = this.open
+    this.fixTimestamp(b, explicitTimestamp)
+    const diff = b.layer!.toDiff()
+    const undo = makeUndo(this.stateStore.reader, diff)
+    const rootP = this.stateStore.commit(diff, b.number)
+    this.undo.set(b.number, undo)
+    this.undo.delete(b.number - BigInt(this.historyBlocks) - 1n)
+    b.layer = undefined
+    this.blocks.set(b.number, b)
+    this.open = this.newOpenBlock(b)
+    const done = this.sealTail.then(() => rootP).then((root) => this.finishSeal(b, root))
+    const visible = done.then(() => undefined, () => undefined)
+    this.sealingBlocks.set(b.number, visible)
+    this.sealTail = done.then((storeP) => storeP).catch((e: Error) => this.fail(e))
+    if (this.hasWork()) this.schedule()
+    return this.sealTail
+  }
+
+  private finishSeal(b: BlockState, root: Uint8Array): Promise<void> {
+    const parent = this.head
+    const receipts = b.txs.map(consensusReceipt)
+    const bloom = emptyBloom()
+    for (const t of b.txs) if (t.logs.length > 0) bloomOr(bloom, logsBloom(t.logs))
+    const header = withForkFields(
+      {
+        parentHash: parent.hash!,
+        ommersHash: EMPTY_OMMERS_HASH,
+        coinbase: this.coinbase,
+        stateRoot: root,
+        transactionsRoot: b.txs.length === 0 ? EMPTY_TRIE_ROOT : orderedTrieRoot(b.txs.map((t) => t.raw)),
+        receiptsRoot: b.txs.length === 0 ? EMPTY_TRIE_ROOT : orderedTrieRoot(receipts),
+        logsBloom: bloom,
+        difficulty: 0n,
+        number: b.number,
+        gasLimit: b.gasLimit,
+        gasUsed: b.gasUsed,
+        timestamp: b.timestamp!,
+        extraData: this.lastMiniHashUpTo(b),
+        mixHash: b.prevRandao,
+        nonce: new Uint8Array(8),
+        baseFeePerGas: b.baseFee,
+        blobGasUsed: b.blobGasUsed,
+        excessBlobGas: b.excessBlobGas,
+      },
+      this.fork,
+    )
+    const hash = headerHash(header)
+    const encoded = encodeHeader(header)
+    b.header = header
+    b.hash = hash
+    b.size = blockSize(encoded, b.txs.map((t) => t.raw))
+    for (const t of b.txs) t.blockHash = hash
+    this.hashToNumber.set(bytesToHexRaw(hash), b.number)
+    this.head = b
+    this.sealingBlocks.delete(b.number)
+    const view = this.blockData(b)
+    for (const l of this.listeners.newHead) {
+      try {
+        l(view)
+      } catch {
+        // listeners must not stop sealing
+      }
+    }
+    if (this.store === undefined) return Promise.resolve()
+    const minis: MiniBlockInput[] = b.miniBlocks.map((m) => ({
+      number: Number(m.number),
+      index: m.index,
+      hash: m.hash,
+      header: encodeSignedMiniBlock(m.header),
+      txs: m.txs.map((t) => ({ hash: t.hash, tx: encodeTxRecord(t), receipt: encodeReceiptRecord(t), logs: t.logs.map((l) => ({ address: l.address, topics: l.topics })) })),
+    }))
+    return this.store.appendBlock({ number: Number(b.number), hash, header: encoded }, minis).then(() => this.evict())
+  }
+
+  /** Hash of the newest mini-block of `b` or before it (for the sealed header's extraData). */
+  private lastMiniHashUpTo(b: BlockState): Uint8Array {
+    if (b.miniBlocks.length > 0) return b.miniBlocks[b.miniBlocks.length - 1]!.hash
+    for (let n = b.number - 1n; n >= 0n; n--) {
+      const p = this.blocks.get(n)
+      if (p === undefined) break
+      if (p.miniBlocks.length > 0) return p.miniBlocks[p.miniBlocks.length - 1]!.hash
+      if (p.header !== undefined && p.header.extraData.length === 32) return p.header.extraData
+    }
+    const h = this.headerOf(b.number - 1n)
+    return h !== undefined && h.extraData.length === 32 ? h.extraData : ZERO32
+  }
+
+  /** Drop whole blocks that are durable in the store and older than the recent window. */
+  private evict(): void {
+    const keepFrom = this.head.number - BigInt(this.recentBlocks)
+    for (const [n, b] of this.blocks) {
+      if (n >= keepFrom || this.store === undefined || BigInt(this.store.head) < n) continue
+      this.blocks.delete(n)
+      if (b.hash) this.hashToNumber.delete(bytesToHexRaw(b.hash))
+      for (const t of b.txs) this.txIndex.delete(bytesToHexRaw(t.hash))
+    }
+  }
+
+  // --------------------------------------------------------------- submit
+
+  /** Validate and pool a raw transaction; the mini-block loop picks it up at once. Throws `TxPoolError`. */
+  submitRaw(raw: Uint8Array): AddResult {
+    this.checkOpen()
+    const r = this.pool.addRaw(raw)
+    if (r.status === 'pending') this.schedule()
+    return r
+  }
+
+  /** Pool a decoded, signed transaction. */
+  submit(tx: Transaction): AddResult {
+    this.checkOpen()
+    const r = this.pool.add(tx)
+    if (r.status === 'pending') this.schedule()
+    return r
+  }
+
+  /** Queue an unsigned transaction from an impersonated sender (dev mode); nonce must be the sender's next. */
+  submitUnsigned(tx: Transaction, from: Uint8Array): AddResult {
+    this.checkOpen()
+    if (!this.impersonated.has(addrKey(from))) throw new TxPoolError('invalid-signature', `account ${bytesToHex(from)} is not impersonated`, -32003)
+    const raw = encodeTransaction(tx)
+    const hash = transactionHash(tx)
+    if (this.txIndex.has(bytesToHexRaw(hash))) throw new TxPoolError('already-known', 'already known')
+    const nonce = this.latestState().account(from)?.nonce ?? 0n
+    if (tx.nonce < nonce) throw new TxPoolError('nonce-too-low', `nonce too low: next nonce ${nonce}, tx nonce ${tx.nonce}`)
+    const p: PooledTransaction = { tx, hash, sender: from.slice(), raw, seq: this.seq++ }
+    this.deferred.push(p)
+    for (const l of this.listeners.pendingTransaction) l(p)
+    this.schedule()
+    return { hash, status: 'pending' }
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ChainClosedError()
+    if (this.failure) throw new ChainClosedError(`sequencer failed: ${this.failure.message}`)
+  }
+
+  /** Resolve with the record once the transaction is in a mini-block; undefined on timeout, abort or rejection. */
+  waitForReceipt(hash: Uint8Array, timeoutMs: number, signal: AbortSignal): Promise<TxRecord | undefined> {
+    const k = bytesToHexRaw(hash)
+    const have = this.txIndex.get(k) ?? this.storedRecord(hash)
+    if (have !== undefined) return Promise.resolve(have)
+    if (this.rejected.has(k) || signal.aborted) return Promise.resolve(undefined)
+    return new Promise((resolve) => {
+      let set = this.receiptWaiters.get(k)
+      if (set === undefined) this.receiptWaiters.set(k, (set = new Set()))
+      const w: Waiter<TxRecord | undefined> = {
+        resolve,
+        signal,
+        timer: setTimeout(() => {
+          set!.delete(w)
+          if (set!.size === 0) this.receiptWaiters.delete(k)
+          this.settle(w, undefined)
+        }, timeoutMs),
+        onAbort: () => {
+          set!.delete(w)
+          this.settle(w, undefined)
+        },
+      }
+      signal.addEventListener('abort', w.onAbort, { once: true })
+      set.add(w)
+    })
+  }
+
+  /** Resolve true once `account`'s latest nonce reaches `nonce`, false on timeout or abort. */
+  waitForNonce(account: Uint8Array, nonce: bigint, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+    if ((this.latestState().account(account)?.nonce ?? 0n) >= nonce) return Promise.resolve(true)
+    if (signal.aborted) return Promise.resolve(false)
+    const k = addrKey(account)
+    return new Promise((resolve) => {
+      let set = this.nonceWaiters.get(k)
+      if (set === undefined) this.nonceWaiters.set(k, (set = new Set()))
+      const w: Waiter<boolean> & { nonce: bigint } = {
+        nonce,
+        resolve,
+        signal,
+        timer: setTimeout(() => {
+          set!.delete(w)
+          this.settle(w, false)
+        }, timeoutMs),
+        onAbort: () => {
+          set!.delete(w)
+          this.settle(w, false)
+        },
+      }
+      signal.addEventListener('abort', w.onAbort, { once: true })
+      set.add(w)
+    })
+  }
+
+  private checkNonceWaiters(): void {
+    const state = this.latestState()
+    for (const [k, set] of this.nonceWaiters) {
+      const n = state.account(Uint8Array.from(Buffer.from(k, 'hex')))?.nonce ?? 0n
+      for (const w of set) {
+        if (n >= w.nonce) {
+          set.delete(w)
+          this.settle(w, true)
+        }
+      }
+      if (set.size === 0) this.nonceWaiters.delete(k)
+    }
+  }
+
+  // -------------------------------------------------------------- reading
+
+  /** Subscribe to chain events; returns the unsubscribe function. */
+  on<K extends keyof ChainEventPayloads>(event: K, listener: Listener<K>): () => void {
+    const set = this.listeners[event] as Set<Listener<K>>
+    set.add(listener)
+    return () => set.delete(listener)
+  }
+
+  /** Number of listeners for an event (the adapter skips formatting work without them). */
+  listenerCount(event: keyof ChainEventPayloads): number {
+    return this.listeners[event].size
+  }
+
+  /** Newest sealed block number. */
+  get headNumber(): bigint {
+    return this.head.number
+  }
+
+  /** Number of the open (unsealed) block. */
+  get openNumber(): bigint {
+    return this.open.number
+  }
+
+  /** Base fee of the open block. */
+  get openBaseFee(): bigint {
+    return this.open.baseFee
+  }
+
+  /** Blob base fee of the open block. */
+  get openBlobBaseFee(): bigint {
+    return blobBaseFeeOf(this.open.excessBlobGas, this.fork)
+  }
+
+  /** Global number of the newest mini-block (-1 before the first). */
+  get miniBlockHead(): bigint {
+    return this.lastMiniNumber
+  }
+
+  /** The newest mini-block state (`latest` / `pending`). */
+  latestState(): StateReader {
+    return this.open.layer!
+  }
+
+  /** State after sealed block `n`; undefined when `n` is not sealed; throws StateUnavailableError beyond the history window. */
+  stateAtBlock(n: bigint): StateReader | undefined {
+    if (n < 0n || n > this.head.number) return undefined
+    const committed = this.stateStore.height
+    if (n === committed) return this.stateStore.reader
+    const oldest = committed - BigInt(this.historyBlocks)
+    const undos: UndoMap[] = []
+    for (let k = n + 1n; k <= committed; k++) {
+      const u = this.undo.get(k)
+      if (u === undefined) throw new StateUnavailableError(n, oldest > 0n ? oldest : 0n)
+      undos.push(u)
+    }
+    return new UndoReader(undos, this.stateStore.reader, (x) => this.blockHashForEvm(x))
+  }
+
+  /** Hash of sealed block `n`. */
+  blockHash(n: bigint): Uint8Array | undefined {
+    if (n < 0n || n > this.head.number) return undefined
+    const b = this.blocks.get(n)
+    if (b !== undefined) return b.hash
+    const h = this.store?.read((s) => s.getBlockHash(Number(n)))
+    return h
+  }
+
+  /** Number of the sealed block with this hash. */
+  blockNumberOf(hash: Uint8Array): bigint | undefined {
+    const n = this.hashToNumber.get(bytesToHexRaw(hash))
+    if (n !== undefined) return n
+    const b = this.store?.read((s) => s.getBlockByHash(hash))
+    return b === undefined ? undefined : BigInt(b.number)
+  }
+
+  private headerOf(n: bigint): BlockHeader | undefined {
+    if (n < 0n || n > this.head.number) return undefined
+    const b = this.blocks.get(n)
+    if (b?.header !== undefined) return b.header
+    const s = this.store?.read((x) => x.getBlock(Number(n)))
+    return s === undefined ? undefined : decodeHeader(s.header)
+  }
+
+  private blockData(b: BlockState): ChainBlockData {
+    return { number: b.number, header: b.header!, hash: b.hash!, size: b.size, txs: b.txs, miniBlockCount: BigInt(b.miniBlocks.length), miniBlockOffset: b.miniOffset }
+  }
+
+  /** A sealed block by number. */
+  getBlock(n: bigint): ChainBlockData | undefined {
+    if (n < 0n || n > this.head.number) return undefined
+    const b = this.blocks.get(n)
+    if (b?.hash !== undefined) return this.blockData(b)
+    if (this.store === undefined) return undefined
+    return this.store.read((s) => {
+      const sb = s.getBlock(Number(n))
+      if (sb === undefined) return undefined
+      const header = decodeHeader(sb.header)
+      const stx = s.getBlockTransactions(Number(n))
+      const src = s.getBlockReceipts(Number(n))
+      const txs = stx.map((t, i) => {
+        const r = src[i]!
+        return decodeStoredRecord(t.tx, r.receipt, { hash: t.hash, blockNumber: n, blockHash: sb.hash, blockTimestamp: header.timestamp, baseFee: header.baseFeePerGas ?? 0n, txIndex: t.txIndex, miniBlockNumber: BigInt(t.miniBlockNumber), firstLogIndex: r.firstLogIndex })
+      })
+      return { number: n, header, hash: sb.hash, size: blockSize(sb.header, txs.map((t) => t.raw)), txs, miniBlockCount: BigInt(sb.miniCount), miniBlockOffset: BigInt(sb.miniCount > 0 ? sb.firstMini : Math.max(0, sb.firstMini)) }
+    })
+  }
+
+  /** The open block as a pending block: a header with placeholder roots and no hash. */
+  pendingBlock(): { header: BlockHeader; txs: TxRecord[]; miniBlockCount: bigint; miniBlockOffset: bigint } {
+    const b = this.open
+    const env = this.openBlockEnv()
+    const header = withForkFields(
+      {
+        parentHash: this.head.hash!,
+        ommersHash: EMPTY_OMMERS_HASH,
+        coinbase: this.coinbase,
+        stateRoot: ZERO32,
+        transactionsRoot: ZERO32,
+        receiptsRoot: ZERO32,
+        logsBloom: emptyBloom(),
+        difficulty: 0n,
+        number: b.number,
+        gasLimit: b.gasLimit,
+        gasUsed: b.gasUsed,
+        timestamp: env.timestamp,
+        extraData: new Uint8Array(0),
+        mixHash: b.prevRandao,
+        nonce: new Uint8Array(8),
+        baseFeePerGas: b.baseFee,
+        blobGasUsed: b.blobGasUsed,
+        excessBlobGas: b.excessBlobGas,
+      },
+      this.fork,
+    )
+    return { header, txs: b.txs, miniBlockCount: BigInt(b.miniBlocks.length), miniBlockOffset: b.miniOffset }
+  }
+
+  /** An executed transaction by hash (in a mini-block or sealed), or undefined. */
+  getRecord(hash: Uint8Array): TxRecord | undefined {
+    return this.txIndex.get(bytesToHexRaw(hash)) ?? this.storedRecord(hash)
+  }
+
+  private storedRecord(hash: Uint8Array): TxRecord | undefined {
+    if (this.store === undefined) return undefined
+    return this.store.read((s) => {
+      const t = s.getTransaction(hash)
+      if (t === undefined) return undefined
+      const r = s.getReceipt(hash)!
+      const sb = s.getBlock(t.blockNumber)!
+      const header = decodeHeader(sb.header)
+      return decodeStoredRecord(t.tx, r.receipt, { hash: t.hash, blockNumber: BigInt(t.blockNumber), blockHash: t.blockHash, blockTimestamp: header.timestamp, baseFee: header.baseFeePerGas ?? 0n, txIndex: t.txIndex, miniBlockNumber: BigInt(t.miniBlockNumber), firstLogIndex: r.firstLogIndex })
+    })
+  }
+
+  /** Records of the open block (unsealed). */
+  openRecords(): TxRecord[] {
+    return this.open.txs
+  }
+
+  /** Logs matching a query; blocks past the sealed head include the open block's mini-blocks. */
+  getLogs(q: ChainLogQuery): ChainLog[] {
+    const out: ChainLog[] = []
+    const to = q.toBlock > this.open.number ? this.open.number : q.toBlock
+    // blocks held in memory form a contiguous tail [memLow, open]
+    let memLow = this.open.number
+    for (const n of this.blocks.keys()) if (n < memLow) memLow = n
+    if (this.store === undefined) memLow = 0n
+    if (this.store !== undefined && q.fromBlock < memLow) {
+      const storeTo = to < memLow - 1n ? to : memLow - 1n
+      const headers = new Map<number, BlockHeader>()
+      const matches = this.store.read((s) =>
+        s.getLogs({
+          fromBlock: Number(q.fromBlock),
+          toBlock: Number(storeTo),
+          ...(q.addresses.length > 0 ? { address: q.addresses } : {}),
+          ...(q.topics.length > 0 ? { topics: q.topics } : {}),
+        }).map((m) => {
+          let h = headers.get(m.blockNumber)
+          if (h === undefined) headers.set(m.blockNumber, (h = decodeHeader(s.getBlock(m.blockNumber)!.header)))
+          return { m, ts: h.timestamp }
+        }),
+      )
+      for (const { m, ts } of matches) {
+        const l = receiptRecordLogs(m.receipt)[m.logIndexInTx]!
+        out.push({ address: l.address, topics: l.topics, data: l.data, blockNumber: BigInt(m.blockNumber), blockHash: m.blockHash, blockTimestamp: ts, transactionHash: m.txHash, transactionIndex: m.txIndex, logIndex: m.logIndex })
+      }
+    }
+    for (let n = q.fromBlock > memLow ? q.fromBlock : memLow; n <= to; n++) {
+      const b = n === this.open.number ? this.open : this.blocks.get(n)
+      if (b === undefined) continue
+      for (const t of b.txs) {
+        t.logs.forEach((l, i) => {
+          if (!matchLog(l, q.addresses, q.topics)) return
+          out.push({ address: l.address, topics: l.topics, data: l.data, blockNumber: n, blockHash: t.blockHash ?? ZERO32, blockTimestamp: t.blockTimestamp, transactionHash: t.hash, transactionIndex: t.txIndex, logIndex: t.firstLogIndex + i })
+        })
+      }
+    }
+    return out
+  }
+
+  // ------------------------------------------------------------ dev mode
+
+  /** Apply a dev-mode state edit to the newest state (anvil_set*). */
+  applyDevDiff(diff: StateDiff): void {
+    const layer = this.open.layer!
+    if (this.snapshots.size > 0) this.devUndo.push(makeUndo(layer, diff))
+    layer.apply(diff)
+  }
+
+  /** Set fields of an account in the newest state. */
+  setAccountFields(address: Uint8Array, f: { balance?: bigint; nonce?: bigint; code?: Uint8Array }): void {
+    const cur: AccountInfo = this.latestState().account(address) ?? { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
+    const d = emptyDiff()
+    const next: AccountInfo = { nonce: f.nonce ?? cur.nonce, balance: f.balance ?? cur.balance, codeHash: cur.codeHash }
+    if (f.code !== undefined) {
+      next.codeHash = f.code.length === 0 ? KECCAK_EMPTY : keccak256(f.code)
+      if (f.code.length > 0) d.codes.set(bytesToHex(next.codeHash), f.code)
+    }
+    d.accounts.set(bytesToHex(address), next)
+    this.applyDevDiff(d)
+  }
+
+  /** Set one storage slot in the newest state (creates the account when absent). */
+  setStorageAt(address: Uint8Array, slot: bigint, value: bigint): void {
+    const d = emptyDiff()
+    const cur = this.latestState().account(address)
+    if (cur === undefined) d.accounts.set(bytesToHex(address), { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY })
+    d.storage.set(bytesToHex(address), new Map([[slot, value]]))
+    this.applyDevDiff(d)
+  }
+
+  /** Take a state snapshot; returns its id. */
+  snapshot(): bigint {
+    const id = this.nextSnapshotId++
+    this.snapshots.set(id, this.devUndo.length)
+    return id
+  }
+
+  /**
+   * Revert the newest state to a snapshot (dropping it and later ones). The
+   * chain itself is append-only: block numbers keep growing, the state is
+   * restored by one compensating change in the open block.
+   */
+  revert(id: bigint): boolean {
+    const at = this.snapshots.get(id)
+    if (at === undefined) return false
+    this.runMiniBlock()
+    const layer = this.open.layer!
+    for (let i = this.devUndo.length - 1; i >= at; i--) {
+      const u = this.devUndo[i]!
+      const d = emptyDiff()
+      for (const [k, a] of u.accounts) d.accounts.set('0x' + k, a === undefined ? null : a)
+      for (const [k, m] of u.storage) d.storage.set('0x' + k, new Map(m))
+      layer.apply(d)
+    }
+    this.devUndo.length = at
+    for (const s of [...this.snapshots.keys()]) if (s >= id) this.snapshots.delete(s)
+    if (this.snapshots.size === 0) this.devUndo = []
+    return true
+  }
+
+  /** Seal `count` blocks now (pending transactions first); the first at `timestamp` when given. */
+  async mine(count: bigint, timestamp?: bigint): Promise<void> {
+    for (let i = 0n; i < count; i++) {
+      while (!this.open.full && this.hasWork() && this.runMiniBlock() !== undefined) {
+        // drain executable transactions into the block being mined
+      }
+      await this.seal(i === 0n ? timestamp : undefined)
+    }
+  }
+
+  /** Move the clock forward; returns the total offset in seconds. */
+  increaseTime(seconds: bigint): bigint {
+    this.timeOffset += seconds
+    return this.timeOffset
+  }
+
+  /** Timestamp the next block (not yet timestamped) will get. */
+  setNextBlockTimestamp(ts: bigint): void {
+    this.nextTimestamp = ts
+  }
+
+  /** Start/stop impersonating an account; check it. */
+  impersonate(address: Uint8Array, on: boolean): void {
+    if (on) this.impersonated.add(addrKey(address))
+    else this.impersonated.delete(addrKey(address))
+  }
+  /** True while `address` is impersonated. */
+  isImpersonated(address: Uint8Array): boolean {
+    return this.impersonated.has(addrKey(address))
+  }
+
+  /** Wait until every sealed block is durable. */
+  async flush(): Promise<void> {
+    await this.sealTail
+  }
+
+  /**
+   * Stop: execute what is executable, seal the open block when it holds
+   * transactions (so restart resumes with them), wait for durability, close
+   * the stores.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return
+    if (this.timer) clearTimeout(this.timer)
+    if (this.failure === undefined) {
+      while (!this.open.full && this.hasWork() && this.runMiniBlock() !== undefined) {
+        // drain
+      }
+      if (this.open.txs.length > 0 || !this.open.layer!.isEmpty()) this.seal()
+    }
+    this.closed = true
+    await this.sealTail
+    for (const set of this.receiptWaiters.values()) for (const w of set) this.settle(w, undefined)
+    for (const set of this.nonceWaiters.values()) for (const w of set) this.settle(w, false)
+    this.receiptWaiters.clear()
+    this.nonceWaiters.clear()
+    await this.stateStore.close()
+    await this.store?.close()
+  }
+}
+
+function matchLog(l: Log, addresses: readonly Uint8Array[], topics: readonly (Uint8Array[] | null)[]): boolean {
+  if (addresses.length > 0 && !addresses.some((a) => equalBytes(a, l.address))) return false
+  for (let i = 0; i < topics.length; i++) {
+    const want = topics[i]
+    if (want === null || want === undefined) continue
+    const got = l.topics[i]
+    if (got === undefined || !want.some((t) => equalBytes(t, got))) return false
+  }
+  return true
+}
+
