@@ -469,7 +469,7 @@ function interpret(evm: Evm, f: Frame): number {
         break
       case 0x03:
         sp--
-        st[sp - 1] = (st[sp - 1]! - st[sp]!) & MAX
+        st[sp - 1] = (st[sp]! - st[sp - 1]!) & MAX
         pc++
         break
       case 0x04: {
