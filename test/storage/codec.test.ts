@@ -61,3 +61,42 @@ test('HashMultiIndex agrees with a Map on 200k random keys', () => {
   fingerprint(keys[0]!, 1, fp)
   assert.notDeepEqual(a, fp)
 })
+
+test('without the zstd addon a store written with zstd is read through fzstd and new batches are raw', async (t) => {
+  const { spawnSync } = await import('node:child_process')
+  const { fileURLToPath } = await import('node:url')
+  const { ChainStore } = await import('../../src/storage/index.js')
+  const { tempDir, writeBlocks, SMALL: shape } = await import('./helpers.js')
+  const dir = tempDir(t)
+  const store = await ChainStore.open(dir)
+  await writeBlocks(store, shape, 0, 5)
+  const zstdBatches = store.stats().streams[2]!.storedBytes
+  await store.close()
+  const storeJs = fileURLToPath(new URL('../../src/storage/index.js', import.meta.url))
+  const helpersJs = fileURLToPath(new URL('./helpers.js', import.meta.url))
+  const script = `
+    const { ChainStore, hasNativeZstd } = await import(${JSON.stringify(storeJs)})
+    const { checkBlock, writeBlocks, SMALL } = await import(${JSON.stringify(helpersJs)})
+    if (hasNativeZstd) throw new Error('addon still loaded')
+    const s = await ChainStore.open(${JSON.stringify(dir)})
+    s.read((v) => { for (let n = 0; n <= 5; n++) checkBlock(v, SMALL, n) })
+    await writeBlocks(s, SMALL, 6, 7)
+    const st = s.stats().streams[2]
+    if (st.storedBytes < st.rawBytes) throw new Error('fallback wrote compressed batches')
+    await s.close()
+  `
+  const { writeFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const file = join(dir, 'fallback-child.mjs')
+  writeFileSync(file, script)
+  const env: NodeJS.ProcessEnv = { ...process.env, TACHYON_NO_ZSTD_NAPI: '1' }
+  delete env.NODE_TEST_CONTEXT
+  const r = spawnSync(process.execPath, [file], { env, encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  assert.ok(zstdBatches > 0)
+  const again = await ChainStore.open(dir)
+  again.read((s) => {
+    for (let n = 0; n <= 7; n++) assert.ok(s.getBlock(n))
+  })
+  await again.close()
+})
