@@ -1119,9 +1119,9 @@ function opCall(evm: Evm, f: Frame, op: number): number {
   const reqGas = st[sp + n - 1]!
   const to = st[sp + n - 2]! & ADDR_MASK
   const value = hasValue ? st[sp + 4]! : 0n
-  const argsOffB = st[sp + (hasValue ? 3 : 2)]!
-  const argsLenB = st[sp + (hasValue ? 2 : 1)]!
-  const retOffB = st[sp + (hasValue ? 1 : 0)]!
+  const argsOffB = st[sp + 3]!
+  const argsLenB = st[sp + 2]!
+  const retOffB = st[sp + 1]!
   const retLenB = st[sp]!
   if (op === 0xf1 && value !== 0n && f.msg.isStatic) return halt(f, 'value transfer in static call')
   const argsLen = num(argsLenB)
