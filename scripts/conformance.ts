@@ -20,6 +20,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { runStateTestFile, type StateTestJson, type VectorResult } from '../src/execution/state-test.js'
 import { parseFork } from '../src/eth/fork.js'
 import { CodeCache } from '../src/evm/code.js'
+import { Jit } from '../src/evm/jit/index.js'
 
 /** Folders skipped by default (too slow for CI). */
 export const SLOW_DIRS = ['stTimeConsuming', 'stQuadraticComplexityTest']
@@ -37,6 +38,8 @@ interface Job {
   fork: string
   filter: string | undefined
   all: boolean
+  /** `jit`: JIT forced on from the first call (issue 6). */
+  engine: string
 }
 
 function runFile(file: string, fork: string, filter: string | undefined, all: boolean, cache: CodeCache): FileResult {
@@ -70,6 +73,7 @@ if (!isMainThread) {
     if (job === null) {
       process.exit(0)
     }
+    if (job.engine === 'jit' && cache.jit === undefined) cache.jit = new Jit({ threshold: 0 }) // --engine jit (issue 6)
     for (const f of job.files) parentPort!.postMessage(runFile(f, job.fork, job.filter, job.all, cache))
     parentPort!.postMessage('done')
   })
@@ -84,16 +88,18 @@ async function main(): Promise<void> {
   let filter: string | undefined
   let workers = Math.max(1, Math.min(availableParallelism(), 2))
   let all = false
+  let engine = 'interpreter'
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!
     if (a === '--fork') fork = args[++i]!
     else if (a === '--filter') filter = args[++i]
     else if (a === '--engine') {
       const e = args[++i]
-      if (e !== 'interpreter') {
-        console.error(`engine ${e} not available (only: interpreter)`)
+      if (e !== 'interpreter' && e !== 'jit') {
+        console.error(`engine ${e} not available (interpreter, jit)`)
         process.exit(2)
       }
+      engine = e
     } else if (a === '--workers') workers = Number(args[++i])
     else if (a === '--all') all = true
     else paths.push(a)
@@ -131,7 +137,7 @@ async function main(): Promise<void> {
       }
       const batch = files.slice(next, next + 4)
       next += batch.length
-      w.postMessage({ files: batch, fork, filter, all } satisfies Job)
+      w.postMessage({ files: batch, fork, filter, all, engine } satisfies Job)
     }
     const n = Math.min(workers, files.length)
     if (n === 0) resolveAll()

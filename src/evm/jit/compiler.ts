@@ -1,0 +1,705 @@
+/**
+ * The JIT compiler: EVM bytecode → JavaScript source → `new Function`.
+ *
+ * Shape of the output (shared/research/evm-and-jit.md §4-5, tier "C2"):
+ * one or more region functions `(f, evm, blk)`, each a `for(;;) switch(blk)`
+ * over the basic blocks of `analysis.ts`. Inside a block:
+ * - gas and stack bounds are checked once at entry (static gas from the
+ *   shared fork table; dynamic parts charged inline by the same helpers the
+ *   interpreter uses);
+ * - the stack is virtual: PUSH/DUP/SWAP/POP only rename compile-time
+ *   entries, results are JS `const`s, and the real stack array is written
+ *   once at the block exit (stack-to-register);
+ * - constants are propagated and folded with the very expressions the
+ *   generated code would run (folding cannot drift from execution);
+ *   comparisons stay JS booleans until a BigInt is needed, so
+ *   `LT ISZERO PUSH JUMPI` becomes one `if`;
+ * - jumps with a constant target become direct `blk = N` (or fall through to
+ *   the next case); the rest go through one dispatch, `jd[pc]`;
+ * - SLOAD has an inline cache for warm, already-loaded slots.
+ * Blocks unreachable from pc 0, resume points and (when a dynamic jump
+ * exists) JUMPDESTs are dropped. Code is split into several region
+ * functions when the source grows past `regionChars`, so each function stays
+ * under V8's optimisation limit (60 KiB of bytecode); control moves between
+ * regions through the trampoline in `jit.ts`.
+ *
+ * CALL*, CREATE* and SELFDESTRUCT are handed to the interpreter: the block
+ * writes pc/sp/gas back and returns -1, the interpreter executes the
+ * instruction and suspends, and the JIT resumes at the next pc (a block
+ * start). Sub-calls therefore run exactly the interpreter's code.
+ */
+import type { AnalyzedCode } from '../code.js'
+import { G, type ForkTables, MAX_STACK, opName } from '../opcodes.js'
+import { analyze, type Analysis, type Block } from './analysis.js'
+import { runtime, type Runtime } from './runtime.js'
+
+/** Compilation failed (a compiler bug or an unsupported input); the code stays interpreted. */
+export class JitCompileError extends Error {
+  override name = 'JitCompileError'
+}
+
+/** A region function produced by the compiler: runs from block `blk`, returns a status, -1 (hand-off) or 8 + block (region switch). */
+export type RegionFn = (f: unknown, evm: unknown, blk: number) => number
+
+/** Compiled code for one contract under one fork. */
+export interface CompiledCode {
+  /** The fork tables the code was compiled against. */
+  readonly tables: ForkTables
+  /** Block index per pc (-1 where no block starts). */
+  readonly blockAt: Int32Array
+  /** Region of each block (-1 for dropped blocks). */
+  readonly regionOf: Int32Array
+  /** Region functions. */
+  readonly regions: RegionFn[]
+  /** Generated JavaScript, for inspection and tests. */
+  readonly source: string
+  /** Blocks emitted / total. */
+  readonly blocksEmitted: number
+  readonly blocksTotal: number
+  /** Milliseconds spent compiling (analysis + codegen + `new Function`). */
+  readonly compileMs: number
+}
+
+/** Compiler options. */
+export interface CompileOptions {
+  /** Soft cap on the source size of one region function (characters). */
+  regionChars?: number
+}
+
+interface Item {
+  /** Side-effect-free JS expression over consts. */
+  e: string
+  /** Known value. */
+  c?: bigint
+  /** Value is the entry-stack slot at this offset from the entry sp (negative). */
+  orig?: number
+  /** JS boolean expression equal to `value !== 0n` (value is 0n or 1n). */
+  bool?: string
+}
+
+const U32 = 0xffffffffn
+const MAXV = (1n << 256n) - 1n
+
+function lit(v: bigint): string {
+  return v < 0x10000n ? `${v}n` : `0x${v.toString(16)}n`
+}
+
+type Gen = (a: string, b: string, c: string) => string
+interface PureOp {
+  n: number
+  gen: Gen
+  bool?: boolean
+}
+
+/** Side-effect-free opcodes: arity and expression; `bool` ones yield a JS boolean. */
+const PURE: Record<number, PureOp> = {
+  0x01: { n: 2, gen: (a, b) => `(${a} + ${b}) & MAX` },
+  0x02: { n: 2, gen: (a, b) => `(${a} * ${b}) & MAX` },
+  0x03: { n: 2, gen: (a, b) => `(${a} - ${b}) & MAX` },
+  0x04: { n: 2, gen: (a, b) => `(${b} === 0n ? 0n : ${a} / ${b})` },
+  0x05: { n: 2, gen: (a, b) => `sdiv(${a}, ${b})` },
+  0x06: { n: 2, gen: (a, b) => `(${b} === 0n ? 0n : ${a} % ${b})` },
+  0x07: { n: 2, gen: (a, b) => `smod(${a}, ${b})` },
+  0x08: { n: 3, gen: (a, b, c) => `(${c} === 0n ? 0n : (${a} + ${b}) % ${c})` },
+  0x09: { n: 3, gen: (a, b, c) => `(${c} === 0n ? 0n : (${a} * ${b}) % ${c})` },
+  0x0b: { n: 2, gen: (a, b) => `signExtend(${a}, ${b})` },
+  0x10: { n: 2, gen: (a, b) => `${a} < ${b}`, bool: true },
+  0x11: { n: 2, gen: (a, b) => `${a} > ${b}`, bool: true },
+  0x12: { n: 2, gen: (a, b) => `toSigned(${a}) < toSigned(${b})`, bool: true },
+  0x13: { n: 2, gen: (a, b) => `toSigned(${a}) > toSigned(${b})`, bool: true },
+  0x14: { n: 2, gen: (a, b) => `${a} === ${b}`, bool: true },
+  0x15: { n: 1, gen: (a) => `${a} === 0n`, bool: true },
+  0x16: { n: 2, gen: (a, b) => `${a} & ${b}` },
+  0x17: { n: 2, gen: (a, b) => `${a} | ${b}` },
+  0x18: { n: 2, gen: (a, b) => `${a} ^ ${b}` },
+  0x19: { n: 1, gen: (a) => `MAX ^ ${a}` },
+  0x1a: { n: 2, gen: (a, b) => `(${a} < 32n ? (${b} >> (248n - ${a} * 8n)) & 0xffn : 0n)` },
+  0x1b: { n: 2, gen: (a, b) => `(${a} < 256n ? (${b} << ${a}) & MAX : 0n)` },
+  0x1c: { n: 2, gen: (a, b) => `(${a} < 256n ? ${b} >> ${a} : 0n)` },
+  0x1d: { n: 2, gen: (a, b) => `sar(${a}, ${b})` },
+  0x0a: { n: 2, gen: (a, b) => `expValue(${a}, ${b})` },
+}
+
+/** Names of runtime members generated code uses as free identifiers. */
+const RT_NAMES = Object.keys(runtime).filter((k) => /^[A-Za-z_]\w*$/.test(k))
+
+const foldCache = new Map<number, (a: bigint, b: bigint, c: bigint) => bigint | boolean>()
+/** Evaluate a pure op on constants with the same expression the generated code uses. */
+function fold(op: number, a: bigint, b: bigint, c: bigint): bigint {
+  let fn = foldCache.get(op)
+  if (fn === undefined) {
+    // `any`-free: the Function constructor returns a `Function`; the cast states its call shape.
+    fn = new Function('rt', 'a', 'b', 'c', `const {${RT_NAMES.join(', ')}} = rt; return ${PURE[op]!.gen('a', 'b', 'c')}`).bind(undefined, runtime) as (a: bigint, b: bigint, c: bigint) => bigint | boolean
+    foldCache.set(op, fn)
+  }
+  const r = fn(a, b, c)
+  return typeof r === 'boolean' ? (r ? 1n : 0n) : r
+}
+
+/** Marker for a jump to block `id`, resolved when regions are assigned. */
+const jumpMarker = (id: number): string => `\u0001J${id}\u0001`
+
+interface BlockCode {
+  block: Block
+  body: string
+  /** Statically known successors (block ids). */
+  succ: number[]
+  /** Falls through to this block id at the end (or -1). */
+  fallTo: number
+  /** Has a jump whose target is not a constant. */
+  dynamic: boolean
+  /** Frame-invariant values used. */
+  uses: Set<string>
+}
+
+/** Frame-invariant loads hoisted to the top of each region function. */
+const INVARIANTS: Record<string, string> = {
+  ADDRESS: 'msg.address',
+  ORIGIN: 'evm.tx.origin',
+  CALLER: 'msg.caller',
+  CALLVALUE: 'msg.value',
+  CALLDATASIZE: 'BigInt(msg.input.length)',
+  GASPRICE: 'evm.tx.gasPrice',
+  COINBASE: 'evm.coinbase',
+  TIMESTAMP: 'evm.block.timestamp',
+  NUMBER: 'evm.block.number',
+  PREVRANDAO: 'evm.prevRandao',
+  GASLIMIT: 'evm.block.gasLimit',
+  CHAINID: 'evm.block.chainId',
+  BASEFEE: 'evm.block.baseFee',
+  BLOBBASEFEE: 'evm.block.blobBaseFee',
+}
+const ENV_OPS: Record<number, string> = {
+  0x30: 'ADDRESS',
+  0x32: 'ORIGIN',
+  0x33: 'CALLER',
+  0x34: 'CALLVALUE',
+  0x36: 'CALLDATASIZE',
+  0x3a: 'GASPRICE',
+  0x41: 'COINBASE',
+  0x42: 'TIMESTAMP',
+  0x43: 'NUMBER',
+  0x44: 'PREVRANDAO',
+  0x45: 'GASLIMIT',
+  0x46: 'CHAINID',
+  0x48: 'BASEFEE',
+  0x4a: 'BLOBBASEFEE',
+}
+
+/** Generates the body of one block. */
+class BlockGen {
+  private lines: string[] = []
+  private items: Item[] = []
+  private consumed = 0
+  private dead = false
+  readonly succ: number[] = []
+  fallTo = -1
+  dynamic = false
+  readonly uses = new Set<string>()
+
+  constructor(
+    private readonly code: AnalyzedCode,
+    private readonly an: Analysis,
+    private readonly block: Block,
+    private readonly ids: { n: number },
+    private readonly tables: ForkTables,
+  ) {}
+
+  private local(prefix = 'v'): string {
+    return `${prefix}${this.ids.n++}`
+  }
+
+  private emit(s: string): void {
+    this.lines.push(s)
+  }
+
+  /** Make sure the top `d` entries are virtual. */
+  private lift(d: number): void {
+    while (this.items.length < d) {
+      this.consumed++
+      const name = this.local()
+      this.emit(`const ${name} = st[sp - ${this.consumed}]`)
+      this.items.unshift({ e: name, orig: -this.consumed })
+    }
+  }
+
+  private pop(): Item {
+    this.lift(1)
+    return this.items.pop()!
+  }
+
+  private push(it: Item): void {
+    this.items.push(it)
+  }
+
+  private pushConst(v: bigint): void {
+    this.items.push({ e: lit(v), c: v })
+  }
+
+  /** Bind `expr` to a new const and push it. */
+  private pushExpr(expr: string): string {
+    const name = this.local()
+    this.emit(`const ${name} = ${expr}`)
+    this.items.push({ e: name })
+    return name
+  }
+
+  private halt(reason: string): void {
+    this.emit(`return halt(f, ${JSON.stringify(reason)})`)
+    this.dead = true
+  }
+
+  /** Write the virtual stack back to `st` and move `sp`. */
+  private materialize(): void {
+    const base = -this.consumed
+    for (let j = 0; j < this.items.length; j++) {
+      const it = this.items[j]!
+      const pos = base + j
+      if (it.orig === pos) continue
+      this.emit(`st[sp${pos < 0 ? ' - ' + -pos : pos > 0 ? ' + ' + pos : ''}] = ${it.e}`)
+    }
+    const delta = this.items.length - this.consumed
+    if (delta !== 0) this.emit(`sp ${delta > 0 ? '+=' : '-='} ${Math.abs(delta)}`)
+    this.items = []
+    this.consumed = 0
+  }
+
+  /** Offset expression as a JS number (-1 when over 32 bits), or a literal. */
+  private numOf(it: Item): { expr: string; c?: number } {
+    if (it.c !== undefined) return it.c <= U32 ? { expr: String(Number(it.c)), c: Number(it.c) } : { expr: '-1', c: -1 }
+    const name = this.local('o')
+    this.emit(`const ${name} = num(${it.e})`)
+    return { expr: name }
+  }
+
+  /** Emit a memory-expansion guard for `[off, off+size)`; false when it always fails. */
+  private memGuard(off: { expr: string; c?: number }, size: number): boolean {
+    if (off.c !== undefined) {
+      if (off.c < 0) {
+        this.halt('out of gas')
+        return false
+      }
+      this.emit(`if (${off.c + size} > f.memLen) { f.gas = gas; if (!expand(f, ${off.c + size})) return halt(f, "out of gas"); gas = f.gas }`)
+      return true
+    }
+    this.emit(`if (${off.expr} < 0) return halt(f, "out of gas")`)
+    this.emit(`if (${off.expr} + ${size} > f.memLen) { f.gas = gas; if (!expand(f, ${off.expr} + ${size})) return halt(f, "out of gas"); gas = f.gas }`)
+    return true
+  }
+
+  private jumpTo(target: Item): void {
+    if (target.c !== undefined) {
+      const t = target.c
+      const n = this.code.length
+      if (t >= BigInt(n) || this.code.jumpdests[Number(t)] !== 1) {
+        this.halt('invalid jump destination')
+        return
+      }
+      const id = this.an.blockAt[Number(t)]!
+      this.succ.push(id)
+      this.emit(jumpMarker(id))
+      return
+    }
+    this.dynamic = true
+    this.emit(`{ const d = ${target.e}; if (d >= ${this.code.length}n) return halt(f, "invalid jump destination"); const nb = jd[Number(d)]; if (nb < 0) return halt(f, "invalid jump destination"); \u0001D\u0001 }`)
+  }
+
+  /** Generate the block. */
+  generate(): BlockCode {
+    const b = this.block
+    const bytes = this.code.padded
+    let checkedLow = 0
+    let checkedHigh = 0
+    let s = 0
+    for (let i = 0; i < b.pcs.length && !this.dead; i++) {
+      const sec = b.sections[s]
+      if (sec !== undefined && sec.start === i) {
+        s++
+        if (sec.low < checkedLow) {
+          this.emit(`if (sp < ${-sec.low}) return halt(f, "stack underflow")`)
+          checkedLow = sec.low
+        }
+        if (sec.high > checkedHigh) {
+          this.emit(`if (sp > ${MAX_STACK - sec.high}) return halt(f, "stack overflow")`)
+          checkedHigh = sec.high
+        }
+        if (sec.gas > 0) this.emit(`gas -= ${sec.gas}; if (gas < 0) return halt(f, "out of gas")`)
+      }
+      const pc = b.pcs[i]!
+      this.op(bytes[pc]!, pc, b.after[i]!)
+    }
+    if (!this.dead) {
+      // fell off the block: into the next block, or off the end of the code (STOP)
+      this.materialize()
+      if (b.end >= this.code.length) this.emit(`f.gas = gas; f.output = EMPTY; return S_STOP`)
+      else {
+        const id = this.an.blockAt[b.end]!
+        this.succ.push(id)
+        this.fallTo = id
+      }
+    }
+    return { block: b, body: this.lines.join('\n'), succ: this.succ, fallTo: this.fallTo, dynamic: this.dynamic, uses: this.uses }
+  }
+
+  private op(op: number, pc: number, after: number): void {
+    if (this.tables.gas[op]! < 0) return this.halt(`invalid opcode 0x${op.toString(16)}`)
+    const pure = PURE[op]
+    if (pure !== undefined) {
+      const a = this.pop()
+      const bI = pure.n >= 2 ? this.pop() : undefined
+      const cI = pure.n >= 3 ? this.pop() : undefined
+      if (op === 0x0a) {
+        // EXP: dynamic gas for the exponent's bytes
+        if (bI!.c !== undefined) {
+          const g = G.EXP_BYTE * byteLen(bI!.c)
+          if (g > 0) this.emit(`gas -= ${g}; if (gas < 0) return halt(f, "out of gas")`)
+        } else this.emit(`gas -= ${G.EXP_BYTE} * byteLength(${bI!.e}); if (gas < 0) return halt(f, "out of gas")`)
+      }
+      if (a.c !== undefined && (bI === undefined || bI.c !== undefined) && (cI === undefined || cI.c !== undefined)) {
+        this.pushConst(fold(op, a.c, bI?.c ?? 0n, cI?.c ?? 0n))
+        return
+      }
+      if (pure.bool) {
+        let cond: string
+        if (op === 0x15 && a.bool !== undefined) cond = a.bool.startsWith('!') ? a.bool.slice(1) : `!${a.bool}`
+        else {
+          cond = this.local('b')
+          this.emit(`const ${cond} = ${pure.gen(a.e, bI?.e ?? '', '')}`)
+        }
+        this.push({ e: `(${cond} ? 1n : 0n)`, bool: cond })
+        return
+      }
+      this.pushExpr(this.special(op, a, bI) ?? pure.gen(a.e, bI?.e ?? '', cI?.e ?? ''))
+      return
+    }
+    if (op >= 0x60 && op <= 0x7f) return this.pushConst(this.code.pushValues[pc]!)
+    if (op >= 0x80 && op <= 0x8f) {
+      const d = op - 0x7f
+      this.lift(d)
+      const it = this.items[this.items.length - d]!
+      return this.push({ ...it })
+    }
+    if (op >= 0x90 && op <= 0x9f) {
+      const d = op - 0x8f
+      this.lift(d + 1)
+      const top = this.items.length - 1
+      const t = this.items[top]!
+      this.items[top] = this.items[top - d]!
+      this.items[top - d] = t
+      return
+    }
+    const env = ENV_OPS[op]
+    if (env !== undefined) {
+      this.uses.add(env)
+      this.push({ e: env })
+      return
+    }
+    switch (op) {
+      case 0x00:
+        this.emit(`f.gas = gas; f.output = EMPTY; return S_STOP`)
+        this.dead = true
+        return
+      case 0x5b:
+        return
+      case 0x5f:
+        return this.pushConst(0n)
+      case 0x50:
+        this.pop()
+        return
+      case 0x58:
+        return this.pushConst(BigInt(pc))
+      case 0x38:
+        return this.pushConst(BigInt(this.code.length))
+      case 0x59:
+        this.pushExpr(`BigInt(f.memLen)`)
+        return
+      case 0x5a:
+        this.pushExpr(`BigInt(gas + ${after})`)
+        return
+      case 0x3d:
+        this.pushExpr(`BigInt(f.returnData.length)`)
+        return
+      case 0x47:
+        this.pushExpr(`acct.balance`)
+        return
+      case 0x35: {
+        const a = this.pop()
+        this.pushExpr(`loadPadded(msg.input, ${a.e})`)
+        return
+      }
+      case 0x40: {
+        const a = this.pop()
+        this.pushExpr(`blockHash(evm, ${a.e})`)
+        return
+      }
+      case 0x49: {
+        const a = this.pop()
+        this.pushExpr(`blobHash(evm, ${a.e})`)
+        return
+      }
+      case 0x31:
+      case 0x3b:
+      case 0x3f: {
+        const a = this.pop()
+        const v = this.local()
+        this.emit(`f.gas = gas; const ${v} = accountQuery(evm, f, ${op}, ${a.e}); if (${v} === undefined) return S_ERROR; gas = f.gas`)
+        this.push({ e: v })
+        return
+      }
+      case 0x51: {
+        const o = this.numOf(this.pop())
+        if (!this.memGuard(o, 32)) return
+        this.pushExpr(`readWord(f.view, ${o.expr})`)
+        return
+      }
+      case 0x52: {
+        const oI = this.pop()
+        const v = this.pop()
+        const o = this.numOf(oI)
+        if (!this.memGuard(o, 32)) return
+        this.emit(`writeWord(f.view, ${o.expr}, ${v.e})`)
+        return
+      }
+      case 0x53: {
+        const oI = this.pop()
+        const v = this.pop()
+        const o = this.numOf(oI)
+        if (!this.memGuard(o, 1)) return
+        this.emit(`f.mem[${o.expr}] = ${v.c !== undefined ? String(Number(v.c & 0xffn)) : `Number(${v.e} & 0xffn)`}`)
+        return
+      }
+      case 0x54: {
+        const k = this.pop()
+        const v = this.local()
+        this.emit(`let ${v} = acct.warmSlots.has(${k.e}) ? acct.storage.get(${k.e}) : undefined`)
+        this.emit(`if (${v} === undefined) { f.gas = gas; ${v} = sload(evm, f, ${k.e}); if (${v} === undefined) return S_ERROR; gas = f.gas }`)
+        this.push({ e: v })
+        return
+      }
+      case 0x55: {
+        const k = this.pop()
+        const v = this.pop()
+        this.emit(`f.gas = gas; if (!sstore(evm, f, ${k.e}, ${v.e}, ${after})) return S_ERROR; gas = f.gas`)
+        return
+      }
+      case 0x5c: {
+        const k = this.pop()
+        this.pushExpr(`state.tload(acct, ${k.e})`)
+        return
+      }
+      case 0x5d: {
+        const k = this.pop()
+        const v = this.pop()
+        this.emit(`if (msg.isStatic) return halt(f, "state change in static call")`)
+        this.emit(`state.tstore(acct, ${k.e}, ${v.e})`)
+        return
+      }
+      case 0x20: {
+        const o = this.pop()
+        const l = this.pop()
+        const v = this.local()
+        this.emit(`f.gas = gas; const ${v} = keccak(f, ${o.e}, ${l.e}); if (${v} === undefined) return S_ERROR; gas = f.gas`)
+        this.push({ e: v })
+        return
+      }
+      case 0x37:
+      case 0x39:
+      case 0x3e: {
+        const d = this.pop()
+        const s = this.pop()
+        const l = this.pop()
+        this.emit(`f.gas = gas; if (!copy(f, ${op}, ${d.e}, ${s.e}, ${l.e})) return S_ERROR; gas = f.gas`)
+        return
+      }
+      case 0x3c: {
+        const a = this.pop()
+        const d = this.pop()
+        const s = this.pop()
+        const l = this.pop()
+        this.emit(`f.gas = gas; if (!extCodeCopy(evm, f, ${a.e}, ${d.e}, ${s.e}, ${l.e})) return S_ERROR; gas = f.gas`)
+        return
+      }
+      case 0x5e: {
+        const d = this.pop()
+        const s = this.pop()
+        const l = this.pop()
+        this.emit(`f.gas = gas; if (!mcopy(f, ${d.e}, ${s.e}, ${l.e})) return S_ERROR; gas = f.gas`)
+        return
+      }
+      case 0xa0:
+      case 0xa1:
+      case 0xa2:
+      case 0xa3:
+      case 0xa4: {
+        const o = this.pop()
+        const l = this.pop()
+        const topics: string[] = []
+        for (let t = 0; t < op - 0xa0; t++) topics.push(this.pop().e)
+        this.emit(`f.gas = gas; if (!log(evm, f, ${o.e}, ${l.e}, [${topics.join(', ')}])) return S_ERROR; gas = f.gas`)
+        return
+      }
+      case 0xf3:
+      case 0xfd: {
+        const o = this.pop()
+        const l = this.pop()
+        this.emit(`return ret(f, gas, ${o.e}, ${l.e}, ${op === 0xf3 ? 'S_RETURN' : 'S_REVERT'})`)
+        this.dead = true
+        return
+      }
+      case 0x56: {
+        const t = this.pop()
+        this.materialize()
+        this.jumpTo(t)
+        this.dead = true
+        return
+      }
+      case 0x57: {
+        const t = this.pop()
+        const c = this.pop()
+        this.materialize()
+        if (c.c !== undefined) {
+          if (c.c !== 0n) {
+            this.jumpTo(t)
+            this.dead = true
+          }
+          return
+        }
+        this.emit(`if (${c.bool ?? `${c.e} !== 0n`}) {`)
+        this.jumpTo(t)
+        this.dead = false
+        this.emit(`}`)
+        return
+      }
+      default:
+        if ((op === 0xf0 || op === 0xf1 || op === 0xf2 || op === 0xf4 || op === 0xf5 || op === 0xfa || op === 0xff)) {
+          // hand-off: the interpreter executes this instruction (and suspends for sub-calls)
+          this.materialize()
+          this.emit(`f.pc = ${pc}; f.sp = sp; f.gas = gas; return -1`)
+          this.dead = true
+          if (op !== 0xff && pc + 1 < this.code.length) {
+            const id = this.an.blockAt[pc + 1]!
+            if (id >= 0) this.succ.push(id)
+          }
+          return
+        }
+        throw new JitCompileError(`no code generator for ${opName(op)}`)
+    }
+  }
+
+  /** Cheaper expressions for common shapes with constant operands (PUSH/AND masks, shifts by constants). */
+  private special(op: number, a: Item, b: Item | undefined): string | undefined {
+    if (b === undefined) return undefined
+    if (a.c !== undefined) {
+      if (op === 0x1b) return a.c < 256n ? `(${b.e} << ${a.c}n) & MAX` : '0n'
+      if (op === 0x1c) return a.c < 256n ? `${b.e} >> ${a.c}n` : '0n'
+      if (op === 0x1a) return a.c < 32n ? `(${b.e} >> ${248n - a.c * 8n}n) & 0xffn` : '0n'
+      if (op === 0x16 && a.c === MAXV) return b.e
+    }
+    if (b.c !== undefined && b.c !== 0n) {
+      if (op === 0x04) return `${a.e} / ${b.e}`
+      if (op === 0x06) return `${a.e} % ${b.e}`
+      if (op === 0x16 && b.c === MAXV) return a.e
+    }
+    return undefined
+  }
+}
+
+function byteLen(v: bigint): number {
+  return v === 0n ? 0 : (v.toString(16).length + 1) >> 1
+}
+
+/** Compile `code` for `tables`' fork. Throws `JitCompileError`. */
+export function compile(code: AnalyzedCode, tables: ForkTables, opts: CompileOptions = {}): CompiledCode {
+  const t0 = performance.now()
+  const regionChars = opts.regionChars ?? 40_000
+  const an = analyze(code, tables)
+  const ids = { n: 0 }
+  const gens: BlockCode[] = an.blocks.map((b) => new BlockGen(code, an, b, ids, tables).generate())
+  // reachability: pc 0, resume points after hand-offs (static successors), all JUMPDESTs once a dynamic jump is reachable
+  const reach = new Uint8Array(gens.length)
+  const work: number[] = []
+  const mark = (id: number): void => {
+    if (id >= 0 && reach[id] === 0) {
+      reach[id] = 1
+      work.push(id)
+    }
+  }
+  if (gens.length > 0) mark(0)
+  let dyn = false
+  for (;;) {
+    while (work.length > 0) {
+      const g = gens[work.pop()!]!
+      for (const s of g.succ) mark(s)
+      if (g.dynamic) dyn = true
+    }
+    if (!dyn) break
+    let added = false
+    for (const g of gens) {
+      if (reach[g.block.id] === 0 && code.jumpdests[g.block.start] === 1) {
+        mark(g.block.id)
+        added = true
+      }
+    }
+    if (!added) break
+  }
+  // regions: consecutive reachable blocks in pc order, each under regionChars
+  const regionOf = new Int32Array(gens.length).fill(-1)
+  const regionBlocks: BlockCode[][] = []
+  let size = 0
+  for (const g of gens) {
+    if (reach[g.block.id] === 0) continue
+    if (regionBlocks.length === 0 || (size > 0 && size + g.body.length > regionChars)) {
+      regionBlocks.push([])
+      size = 0
+    }
+    regionBlocks[regionBlocks.length - 1]!.push(g)
+    regionOf[g.block.id] = regionBlocks.length - 1
+    size += g.body.length + 40
+  }
+  const jd = new Int32Array(code.length).fill(-1)
+  for (const g of gens) if (reach[g.block.id] === 1 && code.jumpdests[g.block.start] === 1) jd[g.block.start] = g.block.id
+  const multi = regionBlocks.length > 1
+  const fns: string[] = []
+  regionBlocks.forEach((blocks, r) => {
+    const uses = new Set<string>()
+    for (const g of blocks) for (const u of g.uses) uses.add(u)
+    const leave = (target: string): string => `{ f.sp = sp; f.gas = gas; return 8 + ${target} }`
+    const cases: string[] = []
+    blocks.forEach((g, i) => {
+      let body = g.body.replace(/\u0001J(\d+)\u0001/g, (_m, id: string) => {
+        const tid = Number(id)
+        return regionOf[tid] === r ? `{ blk = ${tid}; continue }` : leave(String(tid))
+      })
+      body = body.replace(/\u0001D\u0001/g, multi ? `if (rg[nb] !== ${r}) ${leave('nb')} blk = nb; continue` : `blk = nb; continue`)
+      if (g.fallTo >= 0) {
+        const next = blocks[i + 1]
+        if (next === undefined || next.block.id !== g.fallTo) {
+          body += '\n' + (regionOf[g.fallTo] === r ? `blk = ${g.fallTo}; continue` : leave(String(g.fallTo)))
+        }
+      }
+      cases.push(`case ${g.block.id}: { // pc ${g.block.start}\n${body}\n}`)
+    })
+    const inv = [...uses].map((u) => `, ${u} = ${INVARIANTS[u]}`).join('')
+    fns.push(
+      `function r${r}(f, evm, blk) {\nconst st = f.stack, msg = f.msg, state = evm.state, acct = f.account${inv}\nlet sp = f.sp, gas = f.gas\nfor (;;) {\nswitch (blk) {\n${cases.join('\n')}\ndefault: throw new Error("jit: no block " + blk + " in region ${r}")\n}\n}\n}`,
+    )
+  })
+  const source = `"use strict"\nconst {${RT_NAMES.join(', ')}} = rt\n${fns.join('\n')}\nreturn [${fns.map((_, i) => `r${i}`).join(', ')}]`
+  let regions: RegionFn[]
+  try {
+    // the generated factory returns the region functions; their parameters are untyped JS by construction
+    regions = new Function('rt', 'jd', 'rg', source)(runtime satisfies Runtime, jd, regionOf) as RegionFn[]
+  } catch (e) {
+    throw new JitCompileError(`generated code does not compile: ${(e as Error).message}`)
+  }
+  return {
+    tables,
+    blockAt: an.blockAt,
+    regionOf,
+    regions,
+    source,
+    blocksEmitted: regionBlocks.reduce((s, r) => s + r.length, 0),
+    blocksTotal: gens.length,
+    compileMs: performance.now() - t0,
+  }
+}

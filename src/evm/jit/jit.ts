@@ -1,0 +1,173 @@
+/**
+ * Adaptive tiering for the JIT: the `FrameRunner` the interpreter's hook
+ * calls for every frame run (`EvmOptions.jit` / `CodeCache.jit`).
+ *
+ * Every contract starts in the interpreter. Frame entries are counted per
+ * analysed code (the `CodeCache` keeps one `AnalyzedCode` per code hash, so
+ * this is a count per code hash); at `threshold` entries the code is
+ * compiled (`compiler.ts`) and kept in a bounded cache (least recently used
+ * entry evicted). Compilation is timed; with `async: true` it runs from
+ * `setImmediate`, off the transaction's critical path, while the
+ * interpreter keeps executing the code meanwhile. A frame resumed after a
+ * sub-call (pc at a block start) can switch tiers either way, since both
+ * keep the whole frame state in the `Frame`.
+ */
+import type { AnalyzedCode } from '../code.js'
+import type { Evm, Frame, FrameRunner } from '../interpreter.js'
+import type { ForkTables } from '../opcodes.js'
+import { compile, type CompiledCode, JitCompileError } from './compiler.js'
+
+/** JIT tuning. */
+export interface JitOptions {
+  /** Frame entries before a code is compiled; 0 or 1 compiles on the first call (default 8, as revmc). */
+  threshold?: number
+  /** Compiled codes kept (default 512). */
+  maxEntries?: number
+  /** Codes larger than this stay interpreted (default 64 KiB; init code included). */
+  maxCodeSize?: number
+  /** Compile from `setImmediate` instead of synchronously at the threshold (default false). */
+  async?: boolean
+  /** Soft cap on one region function's source size (characters). */
+  regionChars?: number
+}
+
+/** Counters for reports and tests. */
+export interface JitStats {
+  /** Codes compiled. */
+  compiled: number
+  /** Total compile time (ms). */
+  compileMs: number
+  /** Compilations that failed (the code stays interpreted). */
+  failed: number
+  /** Frame runs started in compiled code. */
+  compiledRuns: number
+  /** Frame runs left to the interpreter (cold code, mid-block pcs). */
+  interpretedRuns: number
+  /** Cache evictions. */
+  evictions: number
+}
+
+interface Entry {
+  code: CompiledCode
+  lastUse: number
+}
+
+/** The JIT tier. One per engine or worker (no module-level state). */
+export class Jit implements FrameRunner {
+  readonly threshold: number
+  readonly maxEntries: number
+  readonly maxCodeSize: number
+  readonly async: boolean
+  readonly regionChars: number | undefined
+  readonly stats: JitStats = { compiled: 0, compileMs: 0, failed: 0, compiledRuns: 0, interpretedRuns: 0, evictions: 0 }
+  /** Last compile errors (at most 8), for diagnostics. */
+  readonly errors: string[] = []
+  private readonly counts = new WeakMap<AnalyzedCode, number>()
+  private readonly cache = new Map<AnalyzedCode, Entry>()
+  private readonly failedCodes = new WeakSet<AnalyzedCode>()
+  private readonly queued = new Set<AnalyzedCode>()
+  private clock = 0
+
+  constructor(opts: JitOptions = {}) {
+    this.threshold = opts.threshold ?? 8
+    this.maxEntries = opts.maxEntries ?? 512
+    this.maxCodeSize = opts.maxCodeSize ?? 65536
+    this.async = opts.async ?? false
+    this.regionChars = opts.regionChars
+  }
+
+  /** Compiled code for `code` under `tables`, if cached. */
+  compiled(code: AnalyzedCode, tables: ForkTables): CompiledCode | undefined {
+    const e = this.cache.get(code)
+    return e !== undefined && e.code.tables === tables ? e.code : undefined
+  }
+
+  /** Number of cached compiled codes. */
+  get size(): number {
+    return this.cache.size
+  }
+
+  /** Compile `code` now (bypassing the threshold) and cache it; undefined when compilation fails or the code is too large. */
+  compileNow(code: AnalyzedCode, tables: ForkTables): CompiledCode | undefined {
+    if (code.length > this.maxCodeSize || this.failedCodes.has(code)) return undefined
+    let c: CompiledCode
+    try {
+      c = compile(code, tables, this.regionChars !== undefined ? { regionChars: this.regionChars } : {})
+    } catch (e) {
+      this.stats.failed++
+      this.failedCodes.add(code)
+      if (this.errors.length < 8) this.errors.push(e instanceof JitCompileError ? e.message : String(e))
+      return undefined
+    }
+    this.stats.compiled++
+    this.stats.compileMs += c.compileMs
+    if (!this.cache.has(code) && this.cache.size >= this.maxEntries) this.evict()
+    this.cache.set(code, { code: c, lastUse: ++this.clock })
+    return c
+  }
+
+  private evict(): void {
+    let oldest: AnalyzedCode | undefined
+    let t = Infinity
+    for (const [k, e] of this.cache) {
+      if (e.lastUse < t) {
+        t = e.lastUse
+        oldest = k
+      }
+    }
+    if (oldest !== undefined) {
+      this.cache.delete(oldest)
+      this.stats.evictions++
+    }
+  }
+
+  private tierUp(code: AnalyzedCode, tables: ForkTables): CompiledCode | undefined {
+    const n = (this.counts.get(code) ?? 0) + 1
+    this.counts.set(code, n)
+    if (n < this.threshold) return undefined
+    if (!this.async || this.threshold <= 1) return this.compileNow(code, tables)
+    if (!this.queued.has(code)) {
+      this.queued.add(code)
+      setImmediate(() => {
+        this.queued.delete(code)
+        if (this.compiled(code, tables) === undefined) this.compileNow(code, tables)
+      })
+    }
+    return undefined
+  }
+
+  /** Run frame `f` in compiled code, or return -1 to leave it to the interpreter. */
+  run(evm: Evm, f: Frame): number {
+    const code = f.code
+    const e = this.cache.get(code)
+    let c: CompiledCode | undefined
+    if (e !== undefined && e.code.tables === evm.tables) {
+      c = e.code
+      e.lastUse = ++this.clock
+    } else {
+      if (f.pc !== 0) {
+        this.stats.interpretedRuns++
+        return -1
+      }
+      c = this.tierUp(code, evm.tables)
+      if (c === undefined) {
+        this.stats.interpretedRuns++
+        return -1
+      }
+    }
+    let b = c.blockAt[f.pc]!
+    if (b === undefined || b < 0) {
+      this.stats.interpretedRuns++
+      return -1
+    }
+    this.stats.compiledRuns++
+    const fns = c.regions
+    if (fns.length === 1) return fns[0]!(f, evm, b)
+    const rg = c.regionOf
+    for (;;) {
+      const r = fns[rg[b]!]!(f, evm, b)
+      if (r < 8) return r
+      b = r - 8
+    }
+  }
+}
