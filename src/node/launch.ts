@@ -1,9 +1,9 @@
 /**
  * Starting a dev node from a DevConfig: derive the dev accounts, prepare the
- * data directory (`--fresh` wipes it), and start the JSON-RPC server. Until
- * the chain lands this is config-only mode: the server answers the methods
- * that need no chain and -32004 for the rest. The chain will be passed as
- * the server's `backend`.
+ * data directory (`--fresh` wipes it), open (or resume) the chain in it with
+ * the dev accounts funded at genesis, and start the JSON-RPC server with the
+ * chain as its `backend` (src/node/backend.ts). A caller may pass its own
+ * backend instead (tests of the RPC layer).
  */
 import { mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs'
 import { resolve, parse as parsePath } from 'node:path'
@@ -17,6 +17,8 @@ import type { Backend } from '../rpc/backend.js'
 import type { DevConfig } from './config.js'
 import { deriveDevAccounts, type DevAccount } from './accounts.js'
 import { ConfigError } from './errors.js'
+import { Chain, type ChainOptions } from '../chain/chain.js'
+import { ChainBackend } from './backend.js'
 
 /** The package version, read once from package.json. */
 export const VERSION: string = (() => {
@@ -38,6 +40,8 @@ export interface DevNode {
   readonly config: DevConfig
   readonly accounts: readonly DevAccount[]
   readonly server: RpcServer
+  /** The sequencer's chain (absent when the caller supplied its own backend). */
+  readonly chain?: Chain
   close(): Promise<void>
 }
 
@@ -52,18 +56,39 @@ export function prepareDataDir(dir: string, fresh: boolean): string {
   return abs
 }
 
-/** Start a dev node. `backend` is the chain once it exists. */
-export async function launchDev(config: DevConfig, opts: { logger?: RpcLogger; backend?: Backend } = {}): Promise<DevNode> {
+/** Start a dev node: the chain (in `config.dataDir`) behind the RPC server; `chain` overrides chain options (gas limit, sealing). */
+export async function launchDev(config: DevConfig, opts: { logger?: RpcLogger; backend?: Backend; chain?: Partial<ChainOptions> } = {}): Promise<DevNode> {
   const accounts = deriveDevAccounts(config.mnemonic, config.accounts)
   prepareDataDir(config.dataDir, config.fresh)
   const keyring = new Keyring(accounts.map((a) => a.privateKey))
-  const server = await startRpcServer({
-    host: config.host,
-    port: config.port,
-    methods: buildRegistry(ALL_METHODS),
-    node: { chainId: config.chainId, clientVersion: clientVersion(), keyring },
-    ...(opts.backend ? { backend: opts.backend } : {}),
-    logger: opts.logger ?? SILENT_LOGGER,
-  })
-  return { config, accounts, server, close: () => server.close() }
+  const chain = opts.backend
+    ? undefined
+    : await Chain.open({
+        chainId: config.chainId,
+        genesis: accounts.map((a) => ({ address: a.address, balance: config.balanceWei })),
+        blockTimeMs: config.blockTimeMs,
+        miniBlockTimeMs: config.miniBlockTimeMs,
+        dataDir: resolve(config.dataDir),
+        ...(opts.chain ?? {}),
+      })
+  const backend = opts.backend ?? new ChainBackend(chain!)
+  let server: RpcServer
+  try {
+    server = await startRpcServer({
+      host: config.host,
+      port: config.port,
+      methods: buildRegistry(ALL_METHODS),
+      node: { chainId: config.chainId, clientVersion: clientVersion(), keyring },
+      backend,
+      logger: opts.logger ?? SILENT_LOGGER,
+    })
+  } catch (e) {
+    await chain?.close()
+    throw e
+  }
+  const close = async (): Promise<void> => {
+    await server.close()
+    await chain?.close()
+  }
+  return { config, accounts, server, ...(chain ? { chain } : {}), close }
 }
