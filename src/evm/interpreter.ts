@@ -20,7 +20,7 @@ import { type Account, type StateOverlay, bigIntToAddress, addressToBigInt } fro
 import { type AnalyzedCode, analyzeCode, CodeCache } from './code.js'
 import { type BlockEnv, CallKind, type Message, type MessageResult, type TxEnv } from './env.js'
 import { forkTables, G, MAX_CALL_DEPTH, MAX_CODE_SIZE, MAX_INITCODE_SIZE, type ForkTables } from './opcodes.js'
-import { getPrecompile } from './precompiles/index.js'
+import { getPrecompile, type PrecompileResult } from './precompiles/index.js'
 
 const MAX = (1n << 256n) - 1n
 const SIGN = 1n << 255n
@@ -61,6 +61,8 @@ export class Frame {
   memLen = 0
   returnData: Uint8Array = EMPTY
   readonly checkpoint: number
+  /** CALLDATA (empty for init code). */
+  readonly calldata: Uint8Array
   /** Pending child message while suspended. */
   pending: Message | undefined = undefined
   /** Where a pending call's output goes in memory. */
@@ -75,6 +77,7 @@ export class Frame {
     this.account = account
     this.gas = msg.gas
     this.checkpoint = checkpoint
+    this.calldata = msg.kind === CallKind.Create || msg.kind === CallKind.Create2 ? EMPTY : msg.input
     this.stack = stack
     this.mem = mem
     this.view = new DataView(mem.buffer, mem.byteOffset, mem.byteLength)
@@ -316,7 +319,12 @@ export class Evm {
     }
     if (isPre) {
       const pc = getPrecompile(bigIntToAddress(msg.codeAddress), this.fork)!
-      const r = pc(msg.input, BigInt(msg.gas), this.fork)
+      let r: PrecompileResult
+      try {
+        r = pc(msg.input, BigInt(msg.gas), this.fork)
+      } catch (e) {
+        r = { ok: false, reason: `precompile threw: ${(e as Error).message}` }
+      }
       if (!r.ok || r.gasUsed > BigInt(msg.gas)) {
         state.revert(cp)
         return this.fail(0, r.ok ? 'precompile out of gas' : r.reason)
@@ -663,11 +671,11 @@ function interpret(evm: Evm, f: Frame): number {
         pc++
         break
       case 0x35:
-        st[sp - 1] = loadPadded(msg.input, st[sp - 1]!)
+        st[sp - 1] = loadPadded(f.calldata, st[sp - 1]!)
         pc++
         break
       case 0x36:
-        st[sp++] = BigInt(msg.input.length)
+        st[sp++] = BigInt(f.calldata.length)
         pc++
         break
       case 0x37:
@@ -678,7 +686,7 @@ function interpret(evm: Evm, f: Frame): number {
         const srcOff = st[sp + 1]!
         if (len < 0) return halt(f, 'out of gas')
         let src: Uint8Array
-        if (op === 0x37) src = msg.input
+        if (op === 0x37) src = f.calldata
         else if (op === 0x39) src = f.code.raw
         else {
           src = f.returnData
