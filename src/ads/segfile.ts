@@ -105,6 +105,9 @@ export class EntryLog {
       this.writePending()
       off = (seg + 1) * this.segBytes
       this.pendingStart = off
+    } else if (this.pendingLen > 0 && Math.floor(this.pendingStart / this.segBytes) !== seg) {
+      // the previous entry ended exactly at a segment end: pending data belongs to the old segment
+      this.writePending()
     }
     if (this.pendingLen + len > this.pending.length) {
       const grown = new Uint8Array(Math.max(this.pending.length * 2, this.pendingLen + len))
