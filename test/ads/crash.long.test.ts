@@ -1,0 +1,10 @@
+/** Long crash test (npm run test:long): 100 SIGKILLs of a committing child, each followed by a checked reopen. */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { crashLoop } from './crash-harness.js'
+
+test('100 SIGKILLs: every reopen is at a committed block with its exact root and keys', { timeout: 600_000 }, async () => {
+  const heights = await crashLoop(100, 23)
+  assert.equal(heights.length, 100)
+  assert.ok(heights[heights.length - 1]! > 20, `made progress: ${heights.join(',')}`)
+})

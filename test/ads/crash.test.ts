@@ -1,0 +1,9 @@
+/** Short crash test for `npm test`: a handful of SIGKILLs of a committing child, each followed by a checked reopen. */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { crashLoop } from './crash-harness.js'
+
+test('SIGKILL during commits: reopen lands on a committed block with its exact root and keys', async () => {
+  const heights = await crashLoop(6, 11)
+  assert.ok(heights[heights.length - 1]! > 0, `made progress: ${heights.join(',')}`)
+})
