@@ -168,8 +168,13 @@ export class ChainBackend implements Backend {
     }
   }
 
+  /**
+   * Used for log ranges: `latest` and `pending` name the open block, so logs
+   * of transactions already in mini-blocks are found (their receipts are
+   * already out), as the newest-mini-block semantics of DESIGN.md ask.
+   */
   resolveBlock(sel: BlockSelector): { number: bigint; hash: Uint8Array } | undefined {
-    const n = this.numberOf(sel)
+    const n = sel.kind === 'tag' && sel.tag === 'latest' ? this.chain.openNumber : this.numberOf(sel)
     if (n === undefined) return undefined
     if (n === this.chain.openNumber) return { number: n, hash: ZERO32 }
     const hash = this.chain.blockHash(n)

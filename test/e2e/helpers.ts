@@ -10,13 +10,11 @@ import WebSocket from 'ws'
 import { parseDevArgs } from '../../src/node/config.js'
 import { launchDev, type DevNode } from '../../src/node/launch.js'
 import type { ChainOptions } from '../../src/chain/chain.js'
+import { deriveDevAccounts, DEFAULT_MNEMONIC } from '../../src/node/accounts.js'
+import { bytesToHex } from '../../src/primitives/hex.js'
 
-/** The first dev keys of the test mnemonic (anvil's). */
-export const DEV_KEYS = [
-  '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
-  '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
-  '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9ad8259ab1a',
-] as const
+/** The dev keys of the test mnemonic (anvil's), as 0x hex. */
+export const DEV_KEYS: readonly `0x${string}`[] = deriveDevAccounts(DEFAULT_MNEMONIC, 10).map((a) => bytesToHex(a.privateKey))
 
 /** A started node and its data directory. */
 export interface TestNode {
