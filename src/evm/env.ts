@@ -66,6 +66,11 @@ export interface Message {
   input: Uint8Array
   /** Gas given to the callee. */
   gas: number
+  /**
+   * Gas beyond `gas` that a double cannot track exactly (only for limits
+   * above 2^52, seen in tests with 2^63 block gas limits). Total = gas + gasBank.
+   */
+  gasBank?: bigint
   /** Static context (no state changes). */
   isStatic: boolean
   /** Call depth (0 for the transaction's message). */
@@ -88,6 +93,8 @@ export interface MessageResult {
   reverted: boolean
   /** Gas left to return to the caller. */
   gasLeft: number
+  /** Extra gas left beyond `gasLeft` (see `Message.gasBank`). */
+  gasBank?: bigint
   /** RETURN/REVERT data (empty after an exceptional halt). */
   output: Uint8Array
   /** The new contract's address (creates that succeeded). */

@@ -54,6 +54,8 @@ export class Frame {
   pc = 0
   sp = 0
   gas: number
+  /** Gas beyond `gas` (exact big-gas accounting; 0n in practice). */
+  bank: bigint
   readonly stack: bigint[]
   mem: Uint8Array
   view: DataView
@@ -76,6 +78,7 @@ export class Frame {
     this.code = code
     this.account = account
     this.gas = msg.gas
+    this.bank = msg.gasBank ?? 0n
     this.checkpoint = checkpoint
     this.calldata = msg.kind === CallKind.Create || msg.kind === CallKind.Create2 ? EMPTY : msg.input
     this.stack = stack
@@ -100,6 +103,16 @@ export interface EvmOptions {
  */
 export interface FrameRunner {
   run(evm: Evm, f: Frame): number
+}
+
+/** Largest gas a frame tracks in its double; the rest stays in `bank`. */
+const GAS_CHUNK = 1n << 52n
+const GAS_CHUNK_NUM = 2 ** 52
+
+/** Split exact gas into (number part ≤ 2^52, bigint bank). */
+export function splitGas(total: bigint): [number, bigint] {
+  if (total <= GAS_CHUNK) return [Number(total), 0n]
+  return [Number(GAS_CHUNK), total - GAS_CHUNK]
 }
 
 function memCost(words: number): number {
@@ -276,6 +289,16 @@ export class Evm {
     return { success: false, reverted: false, gasLeft, output: EMPTY, createdAddress: undefined, error }
   }
 
+  /** A message refused before running: all its gas goes back. */
+  private refuse(msg: Message, error: string): MessageResult {
+    return { success: false, reverted: false, gasLeft: msg.gas, gasBank: msg.gasBank, output: EMPTY, createdAddress: undefined, error }
+  }
+
+  /** A message that succeeded without running code. */
+  private noop(msg: Message, createdAddress: bigint | undefined): MessageResult {
+    return { success: true, reverted: false, gasLeft: msg.gas, gasBank: msg.gasBank, output: EMPTY, createdAddress, error: undefined }
+  }
+
   private newFrame(msg: Message, code: AnalyzedCode, account: Account, cp: number): Frame {
     const d = msg.depth
     let st = this.stackPool[d]
@@ -297,9 +320,9 @@ export class Evm {
     const state = this.state
     if (msg.kind === CallKind.Create || msg.kind === CallKind.Create2) return this.enterCreate(msg)
     if (!msg.isTopLevel) {
-      if (msg.depth > MAX_CALL_DEPTH) return this.fail(msg.gas, 'call depth exceeded')
+      if (msg.depth > MAX_CALL_DEPTH) return this.refuse(msg, 'call depth exceeded')
       if (msg.transfersValue || msg.kind === CallKind.CallCode) {
-        if (msg.value > 0n && state.account(msg.caller).balance < msg.value) return this.fail(msg.gas, 'insufficient balance for transfer')
+        if (msg.value > 0n && state.account(msg.caller).balance < msg.value) return this.refuse(msg, 'insufficient balance for transfer')
       }
     }
     const cp = state.checkpoint()
@@ -308,7 +331,7 @@ export class Evm {
     if (msg.kind === CallKind.Call) {
       if (!target.exists) {
         if (!isPre && msg.value === 0n) {
-          return { success: true, reverted: false, gasLeft: msg.gas, output: EMPTY, createdAddress: undefined, error: undefined }
+          return this.noop(msg, undefined)
         }
         state.createAccount(target)
       }
@@ -321,24 +344,26 @@ export class Evm {
       const pc = getPrecompile(bigIntToAddress(msg.codeAddress), this.fork)!
       let r: PrecompileResult
       try {
-        r = pc(msg.input, BigInt(msg.gas), this.fork)
+        r = pc(msg.input, BigInt(msg.gas) + (msg.gasBank ?? 0n), this.fork)
       } catch (e) {
         r = { ok: false, reason: `precompile threw: ${(e as Error).message}` }
       }
-      if (!r.ok || r.gasUsed > BigInt(msg.gas)) {
+      const total = BigInt(msg.gas) + (msg.gasBank ?? 0n)
+      if (!r.ok || r.gasUsed > total) {
         state.revert(cp)
         return this.fail(0, r.ok ? 'precompile out of gas' : r.reason)
       }
-      return { success: true, reverted: false, gasLeft: msg.gas - Number(r.gasUsed), output: r.output, createdAddress: undefined, error: undefined }
+      const [gl, gb] = splitGas(total - r.gasUsed)
+      return { success: true, reverted: false, gasLeft: gl, gasBank: gb, output: r.output, createdAddress: undefined, error: undefined }
     }
     let code: AnalyzedCode
     if (msg.code !== undefined) {
-      if (msg.code.length === 0) return { success: true, reverted: false, gasLeft: msg.gas, output: EMPTY, createdAddress: undefined, error: undefined }
+      if (msg.code.length === 0) return this.noop(msg, undefined)
       code = msg.codeHash ? this.codeCache.get(msg.codeHash, msg.code) : analyzeCode(msg.code)
     } else {
       const ca = msg.codeAddress === msg.address ? target : state.account(msg.codeAddress)
       const raw = state.code(ca)
-      if (raw.length === 0) return { success: true, reverted: false, gasLeft: msg.gas, output: EMPTY, createdAddress: undefined, error: undefined }
+      if (raw.length === 0) return this.noop(msg, undefined)
       code = this.codeCache.get(ca.codeHash, raw)
     }
     return this.newFrame(msg, code, target, cp)
@@ -348,9 +373,9 @@ export class Evm {
     const state = this.state
     const creator = state.account(msg.caller)
     if (!msg.isTopLevel) {
-      if (msg.depth > MAX_CALL_DEPTH) return this.fail(msg.gas, 'call depth exceeded')
-      if (creator.balance < msg.value) return this.fail(msg.gas, 'insufficient balance for create')
-      if (creator.nonce >= 0xffffffffffffffffn) return this.fail(msg.gas, 'nonce overflow')
+      if (msg.depth > MAX_CALL_DEPTH) return this.refuse(msg, 'call depth exceeded')
+      if (creator.balance < msg.value) return this.refuse(msg, 'insufficient balance for create')
+      if (creator.nonce >= 0xffffffffffffffffn) return this.refuse(msg, 'nonce overflow')
       const from = bigIntToAddress(msg.caller)
       const addr =
         msg.kind === CallKind.Create
@@ -373,7 +398,7 @@ export class Evm {
     state.transfer(creator, target, msg.value)
     state.touch(target)
     if (msg.input.length === 0) {
-      return { success: true, reverted: false, gasLeft: msg.gas, output: EMPTY, createdAddress: msg.address, error: undefined }
+      return this.noop(msg, msg.address)
     }
     return this.newFrame(msg, analyzeCode(msg.input), target, cp)
   }
@@ -388,7 +413,7 @@ export class Evm {
     }
     if (status === S_REVERT) {
       state.revert(f.checkpoint)
-      return { success: false, reverted: true, gasLeft: f.gas, output: f.output, createdAddress: undefined, error: 'execution reverted' }
+      return { success: false, reverted: true, gasLeft: f.gas, gasBank: f.bank, output: f.output, createdAddress: undefined, error: 'execution reverted' }
     }
     if (msg.kind === CallKind.Create || msg.kind === CallKind.Create2) {
       const code = status === S_RETURN ? f.output : EMPTY
@@ -407,14 +432,19 @@ export class Evm {
       }
       f.gas -= cost
       if (code.length > 0) state.setCode(f.account, code.slice())
-      return { success: true, reverted: false, gasLeft: f.gas, output: EMPTY, createdAddress: msg.address, error: undefined }
+      return { success: true, reverted: false, gasLeft: f.gas, gasBank: f.bank, output: EMPTY, createdAddress: msg.address, error: undefined }
     }
-    return { success: true, reverted: false, gasLeft: f.gas, output: status === S_RETURN ? f.output : EMPTY, createdAddress: undefined, error: undefined }
+    return { success: true, reverted: false, gasLeft: f.gas, gasBank: f.bank, output: status === S_RETURN ? f.output : EMPTY, createdAddress: undefined, error: undefined }
   }
 
   /** Deliver a child's result to the suspended parent. */
   private resume(f: Frame, r: MessageResult): void {
-    f.gas += r.gasLeft
+    if (f.bank === 0n && !r.gasBank && f.gas + r.gasLeft <= GAS_CHUNK_NUM) f.gas += r.gasLeft
+    else {
+      const [g, b] = splitGas(BigInt(f.gas) + f.bank + BigInt(r.gasLeft) + (r.gasBank ?? 0n))
+      f.gas = g
+      f.bank = b
+    }
     const kind = f.msg.kind // unused; kept for clarity of the protocol
     void kind
     const child = f.retLen < 0 // create marker
@@ -863,7 +893,7 @@ function interpret(evm: Evm, f: Frame): number {
       }
       case 0x55: {
         if (msg.isStatic) return halt(f, 'state change in static call')
-        if (gas <= G.SSTORE_SENTRY) return halt(f, 'out of gas (SSTORE sentry)')
+        if (gas <= G.SSTORE_SENTRY && f.bank === 0n) return halt(f, 'out of gas (SSTORE sentry)')
         sp -= 2
         const slot = st[sp + 1]!
         const val = st[sp]!
@@ -920,7 +950,7 @@ function interpret(evm: Evm, f: Frame): number {
         pc++
         break
       case 0x5a:
-        st[sp++] = BigInt(gas)
+        st[sp++] = f.bank === 0n ? BigInt(gas) : BigInt(gas) + f.bank
         pc++
         break
       case 0x5b:
@@ -1112,6 +1142,7 @@ function interpret(evm: Evm, f: Frame): number {
 
 function halt(f: Frame, reason: string): number {
   f.gas = 0
+  f.bank = 0n
   f.error = reason
   f.output = EMPTY
   return S_ERROR
@@ -1168,10 +1199,22 @@ function opCall(evm: Evm, f: Frame, op: number): number {
   }
   if (extra > f.gas) return halt(f, 'out of gas')
   f.gas -= extra
-  const cap = f.gas - Math.floor(f.gas / 64)
-  let gas = reqGas < BigInt(cap) ? Number(reqGas) : cap
-  f.gas -= gas
-  if (value !== 0n) gas += G.CALL_STIPEND
+  let gas: number
+  let gasBank: bigint | undefined
+  if (f.bank === 0n) {
+    const cap = f.gas - Math.floor(f.gas / 64)
+    gas = reqGas < BigInt(cap) ? Number(reqGas) : cap
+    f.gas -= gas
+    if (value !== 0n) gas += G.CALL_STIPEND
+  } else {
+    const total = BigInt(f.gas) + f.bank
+    const cap = total - total / 64n
+    const give = reqGas < cap ? reqGas : cap
+    ;[f.gas, f.bank] = splitGas(total - give)
+    const [g, b] = splitGas(give + (value !== 0n ? BigInt(G.CALL_STIPEND) : 0n))
+    gas = g
+    if (b !== 0n) gasBank = b
+  }
   const input = argsLen > 0 ? f.mem.slice(argsOff, argsOff + argsLen) : EMPTY
   f.sp = sp
   f.retOff = retOff
@@ -1187,6 +1230,7 @@ function opCall(evm: Evm, f: Frame, op: number): number {
   } else {
     child = { kind: CallKind.StaticCall, caller: m.address, address: to, codeAddress, value: 0n, input, gas, isStatic: true, depth: m.depth + 1, transfersValue: false, isTopLevel: false, code, codeHash }
   }
+  if (gasBank !== undefined) child.gasBank = gasBank
   f.pending = child
   return S_SUSPEND
 }
@@ -1211,8 +1255,19 @@ function opCreate(evm: Evm, f: Frame, op: number): number {
   const extra = G.INITCODE_WORD * words + (op === 0xf5 ? G.KECCAK_WORD * words : 0)
   if (extra > f.gas) return halt(f, 'out of gas')
   f.gas -= extra
-  const gas = f.gas - Math.floor(f.gas / 64)
-  f.gas -= gas
+  let gas: number
+  let gasBank: bigint | undefined
+  if (f.bank === 0n) {
+    gas = f.gas - Math.floor(f.gas / 64)
+    f.gas -= gas
+  } else {
+    const total = BigInt(f.gas) + f.bank
+    const give = total - total / 64n
+    ;[f.gas, f.bank] = splitGas(total - give)
+    const [g, b] = splitGas(give)
+    gas = g
+    if (b !== 0n) gasBank = b
+  }
   const input = len > 0 ? f.mem.slice(off, off + len) : EMPTY
   f.sp = sp
   f.retOff = 0
@@ -1220,7 +1275,7 @@ function opCreate(evm: Evm, f: Frame, op: number): number {
   f.returnData = EMPTY
   const m = f.msg
   // for CREATE2 the salt travels in `address` until enterCreate computes the real address
-  f.pending = { kind: op === 0xf5 ? CallKind.Create2 : CallKind.Create, caller: m.address, address: salt, codeAddress: 0n, value, input, gas, isStatic: false, depth: m.depth + 1, transfersValue: true, isTopLevel: false }
+  f.pending = { kind: op === 0xf5 ? CallKind.Create2 : CallKind.Create, caller: m.address, address: salt, codeAddress: 0n, value, input, gas, gasBank, isStatic: false, depth: m.depth + 1, transfersValue: true, isTopLevel: false }
   return S_SUSPEND
 }
 

@@ -19,7 +19,7 @@ import { recoverAuthority } from '../eth/transaction/sign.js'
 import type { Transaction } from '../eth/transaction/types.js'
 import { CodeCache } from '../evm/code.js'
 import { CallKind, type BlockEnv, type Message, type TxEnv } from '../evm/env.js'
-import { delegationTarget, DELEGATION_PREFIX, Evm } from '../evm/interpreter.js'
+import { delegationTarget, DELEGATION_PREFIX, Evm, splitGas } from '../evm/interpreter.js'
 import { MAX_INITCODE_SIZE } from '../evm/opcodes.js'
 import { addressToBigInt, bigIntToAddress, type StateOverlay } from '../state/overlay.js'
 import { TxRejectedError } from './errors.js'
@@ -216,7 +216,6 @@ export function checkTransaction(state: StateOverlay, tx: Transaction, sender: U
 export function executeTransaction(state: StateOverlay, tx: Transaction, sender: Uint8Array, block: BlockEnv, opts: ExecuteOptions = {}): TxResult {
   const cumulative = opts.cumulativeGasUsed ?? 0n
   const { intrinsic, floor, gasPrice, blobGas } = checkTransaction(state, tx, sender, block, cumulative)
-  if (tx.gasLimit > BigInt(Number.MAX_SAFE_INTEGER)) throw new TxRejectedError('gas-limit-overflow', 'gas limit above 2^53')
   const evm = opts.evm ?? new Evm(state, block, opts.codeCache ? { codeCache: opts.codeCache } : {})
   const from = addressToBigInt(sender)
   state.beginTransaction()
@@ -230,12 +229,13 @@ export function executeTransaction(state: StateOverlay, tx: Transaction, sender:
   state.setNonce(senderAcc, senderAcc.nonce + 1n)
   warmPrecompilesEtc(evm, from, to ?? createdAt, tx)
   if (tx.type === 4) applyAuthorizations(evm, tx.authorizationList, block)
-  const gas = Number(tx.gasLimit - intrinsic)
+  // gas above 2^52 travels exactly in `gasBank` (tests use 2^63 limits)
+  const [gas, gasBank] = splitGas(tx.gasLimit - intrinsic)
   let msg: Message
   if (to === undefined) {
-    msg = { kind: CallKind.Create, caller: from, address: createdAt!, codeAddress: createdAt!, value: tx.value, input: tx.data, gas, isStatic: false, depth: 0, transfersValue: true, isTopLevel: true }
+    msg = { kind: CallKind.Create, caller: from, address: createdAt!, codeAddress: createdAt!, value: tx.value, input: tx.data, gas, gasBank, isStatic: false, depth: 0, transfersValue: true, isTopLevel: true }
   } else {
-    msg = { kind: CallKind.Call, caller: from, address: to, codeAddress: to, value: tx.value, input: tx.data, gas, isStatic: false, depth: 0, transfersValue: true, isTopLevel: true }
+    msg = { kind: CallKind.Call, caller: from, address: to, codeAddress: to, value: tx.value, input: tx.data, gas, gasBank, isStatic: false, depth: 0, transfersValue: true, isTopLevel: true }
     if (forkAtLeast(block.fork, 'Prague')) {
       const target = state.account(to)
       const dt = delegationTarget(state.code(target))
@@ -249,7 +249,8 @@ export function executeTransaction(state: StateOverlay, tx: Transaction, sender:
     }
   }
   const res = evm.execute(msg)
-  let gasUsed = tx.gasLimit - BigInt(res.gasLeft)
+  const gasLeft = BigInt(res.gasLeft) + (res.gasBank ?? 0n)
+  let gasUsed = tx.gasLimit - gasLeft
   const refundCap = gasUsed / 5n
   const counter = BigInt(Math.max(0, state.refund))
   const refund = counter < refundCap ? counter : refundCap
