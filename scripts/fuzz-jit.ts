@@ -68,18 +68,21 @@ export interface FuzzSummary {
   mismatches: number
   kinds: Record<string, number>
   reproducers: string[]
+  /** Frame runs that started in compiled code / were left to the interpreter (JIT side). */
+  compiledRuns: number
+  interpretedRuns: number
 }
 
 /** Run `programs` programs (each once with a generous gas limit and once with a random smaller one). */
 export function fuzz(programs: number, seed: number, corpus: { code: Uint8Array; calldata: Uint8Array | undefined }[], fork: Fork = 'Cancun', maxMismatches = 3, log: (s: string) => void = () => {}): FuzzSummary {
   const r = new Rng(seed)
   const jit = forcedJit()
-  const sum: FuzzSummary = { programs: 0, runs: 0, mismatches: 0, kinds: {}, reproducers: [] }
+  const sum: FuzzSummary = { programs: 0, runs: 0, mismatches: 0, kinds: {}, reproducers: [], compiledRuns: 0, interpretedRuns: 0 }
   for (let i = 0; i < programs; i++) {
     const k = r.int(10)
     let c: FuzzCase
     let kind: string
-    if (k < 4 || corpus.length === 0) {
+    if (k < 4 || (corpus.length === 0 && k >= 6)) {
       kind = 'structured'
       c = genCase(r, genStructured(r))
     } else if (k < 6) {
@@ -117,6 +120,8 @@ export function fuzz(programs: number, seed: number, corpus: { code: Uint8Array;
       if (sum.mismatches >= maxMismatches) break
     }
   }
+  sum.compiledRuns = jit.stats.compiledRuns
+  sum.interpretedRuns = jit.stats.interpretedRuns
   return sum
 }
 
@@ -145,7 +150,7 @@ async function main(): Promise<void> {
   console.log(`corpus: ${corpus.length} contract codes from ${root}${corpus.length === 0 ? ' (none found: random programs only)' : ''}`)
   const s = fuzz(programs, seed, corpus, fork, maxMismatches, (l) => console.log(l))
   const secs = (performance.now() - t0) / 1000
-  console.log(`${s.programs} programs (${Object.entries(s.kinds).map(([k, v]) => `${v} ${k}`).join(', ')}), ${s.runs} differential runs, ${s.mismatches} mismatches, ${secs.toFixed(1)}s, seed ${seed}`)
+  console.log(`${s.programs} programs (${Object.entries(s.kinds).map(([k, v]) => `${v} ${k}`).join(', ')}), ${s.runs} differential runs (JIT side: ${s.compiledRuns} frame runs compiled, ${s.interpretedRuns} left to the interpreter), ${s.mismatches} mismatches, ${secs.toFixed(1)}s, seed ${seed}`)
   process.exit(s.mismatches > 0 ? 1 : 0)
 }
 

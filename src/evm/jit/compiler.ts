@@ -158,7 +158,7 @@ const INVARIANTS: Record<string, string> = {
   ORIGIN: 'evm.tx.origin',
   CALLER: 'msg.caller',
   CALLVALUE: 'msg.value',
-  CALLDATASIZE: 'BigInt(msg.input.length)',
+  CALLDATASIZE: 'BigInt(f.calldata.length)',
   GASPRICE: 'evm.tx.gasPrice',
   COINBASE: 'evm.coinbase',
   TIMESTAMP: 'evm.block.timestamp',
@@ -414,7 +414,7 @@ class BlockGen {
         this.pushExpr(`BigInt(f.memLen)`)
         return
       case 0x5a:
-        this.pushExpr(`BigInt(gas + ${after})`)
+        this.pushExpr(`f.bank === 0n ? BigInt(gas + ${after}) : BigInt(gas + ${after}) + f.bank`)
         return
       case 0x3d:
         this.pushExpr(`BigInt(f.returnData.length)`)
@@ -424,7 +424,7 @@ class BlockGen {
         return
       case 0x35: {
         const a = this.pop()
-        this.pushExpr(`loadPadded(msg.input, ${a.e})`)
+        this.pushExpr(`loadPadded(f.calldata, ${a.e})`)
         return
       }
       case 0x40: {

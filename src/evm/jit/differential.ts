@@ -303,6 +303,16 @@ export function genStructured(r: Rng): Uint8Array {
       out.push(r.pick([0x80, 0x81, 0x82, 0x8f, 0x90, 0x91, 0x9f, 0x50]))
     } else if (k < 17) {
       out.push(r.pick(ALL_VALID))
+    } else if (k < 18 && r.int(3) === 0) {
+      // stack growth: a counted loop leaving k items per iteration, ending near the 1024 limit
+      const k = 1 + r.int(3)
+      push(BigInt(Math.floor((1000 + r.int(40)) / k)))
+      const top = out.length
+      out.push(0x5b)
+      for (let j = k; j > 0; j--) out.push(r.pick([0x58, 0x59, 0x5f, 0x36]), 0x90) // push, keep the counter on top
+      if (r.int(2) === 0) out.push(0x5b, 0x5b)
+      out.push(0x60, 1, 0x90, 0x03, 0x80) // PUSH1 1 SWAP1 SUB DUP1
+      out.push(0x61, top >> 8, top & 0xff, 0x57, 0x50) // PUSH2 top JUMPI POP
     } else if (k < 18) {
       push(BigInt(r.int(64)))
       push(BigInt(r.int(64)))

@@ -109,7 +109,7 @@ export function copy(f: Frame, op: number, dstB: bigint, srcOff: bigint, lenB: b
   const len = num(lenB)
   if (len < 0) return fail(f, 'out of gas')
   let src: Uint8Array
-  if (op === 0x37) src = f.msg.input
+  if (op === 0x37) src = f.calldata
   else if (op === 0x39) src = f.code.raw
   else {
     src = f.returnData
@@ -187,7 +187,7 @@ export function log(evm: Evm, f: Frame, offB: bigint, lenB: bigint, topics: bigi
  */
 export function sstore(evm: Evm, f: Frame, slot: bigint, val: bigint, after: number): boolean {
   if (f.msg.isStatic) return fail(f, 'state change in static call')
-  if (f.gas + after <= G.SSTORE_SENTRY) return fail(f, 'out of gas (SSTORE sentry)')
+  if (f.gas + after <= G.SSTORE_SENTRY && f.bank === 0n) return fail(f, 'out of gas (SSTORE sentry)')
   const state = evm.state
   const a = f.account
   let cost = 0
