@@ -1,0 +1,92 @@
+/**
+ * The journaled state overlay: checkpoints and reverts, EIP-2200 original
+ * values, warm sets and transient storage reset per transaction, EIP-158
+ * cleanup, the block `StateDiff` (applied back onto a MemoryState), and
+ * read/write recording.
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { MemoryState } from '../../src/state/memory.js'
+import { addressKey, addressToBigInt, bigIntToAddress, StateOverlay } from '../../src/state/overlay.js'
+import { hexToBytes } from '../../src/primitives/hex.js'
+
+const A = hexToBytes('0x' + 'aa'.repeat(20))
+const B = hexToBytes('0x' + '0b'.repeat(20))
+
+function setup(): { m: MemoryState; s: StateOverlay } {
+  const m = new MemoryState()
+  m.setAccount(A, { nonce: 1n, balance: 100n, storage: [[1n, 11n]] })
+  return { m, s: new StateOverlay(m) }
+}
+
+test('address conversions round-trip', () => {
+  const v = addressToBigInt(A)
+  assert.equal(addressKey(v), 'aa'.repeat(20))
+  assert.deepEqual(bigIntToAddress(v), A)
+})
+
+test('revert undoes balance, nonce, storage, creation, transient storage and warmth', () => {
+  const { s } = setup()
+  s.beginTransaction()
+  const a = s.account(addressToBigInt(A))
+  const b = s.account(addressToBigInt(B))
+  const cp = s.checkpoint()
+  s.transfer(a, b, 40n)
+  s.createAccount(b)
+  s.setNonce(a, 2n)
+  s.sstore(a, 1n, 12n)
+  s.tstore(a, 5n, 9n)
+  s.warmSlot(a, 1n)
+  s.addRefund(4800)
+  assert.equal(b.balance, 40n)
+  assert.equal(s.originalStorage(a, 1n), 11n)
+  s.revert(cp)
+  assert.equal(a.balance, 100n)
+  assert.equal(b.balance, 0n)
+  assert.equal(b.exists, false)
+  assert.equal(a.nonce, 1n)
+  assert.equal(s.sload(a, 1n), 11n)
+  assert.equal(s.tload(a, 5n), 0n)
+  assert.equal(a.warmSlots.has(1n), false)
+  assert.equal(s.refund, 0)
+})
+
+test('per-transaction state resets; EIP-158 removes touched empty accounts; diff applies back', () => {
+  const { m, s } = setup()
+  s.beginTransaction()
+  const a = s.account(addressToBigInt(A))
+  const b = s.account(addressToBigInt(B))
+  s.sstore(a, 1n, 0n)
+  s.sstore(a, 2n, 22n)
+  s.createAccount(b)
+  s.touch(b) // empty and touched: deleted at the end
+  s.tstore(a, 1n, 1n)
+  s.warmAccount(a)
+  s.finalizeTransaction()
+  assert.equal(b.exists, false)
+  assert.equal(a.warm, false)
+  assert.equal(s.tload(a, 1n), 0n)
+  s.beginTransaction()
+  assert.equal(s.originalStorage(a, 2n), 22n, 'original = value at transaction start')
+  const d = s.diff()
+  assert.equal(d.accounts.has('0x' + '0b'.repeat(20)), false, 'never-existing deleted account omitted')
+  assert.deepEqual([...d.storage.get('0x' + 'aa'.repeat(20))!].sort(), [[1n, 0n], [2n, 22n]])
+  m.apply(d)
+  assert.equal(m.storage(A, 1n), 0n)
+  assert.equal(m.storage(A, 2n), 22n)
+})
+
+test('recording lists reads with first values and writes', () => {
+  const { s } = setup()
+  s.startRecording()
+  const a = s.account(addressToBigInt(A))
+  assert.equal(s.sload(a, 1n), 11n)
+  s.sstore(a, 3n, 33n)
+  s.setBalance(a, 7n)
+  const r = s.takeRecord()
+  const k = 'aa'.repeat(20)
+  assert.equal(r.accountReads.get(k)?.balance, 100n)
+  assert.equal(r.storageReads.get(k)?.get(1n), 11n)
+  assert.equal(r.storageWrites.get(k)?.get(3n), 33n)
+  assert.equal(r.accountWrites.get(k)?.balance, 7n)
+})
