@@ -1,0 +1,85 @@
+/**
+ * Tiering tests: contracts start in the interpreter, are compiled after the
+ * threshold of frame entries, the compiled cache is bounded (least recently
+ * used evicted), asynchronous compilation stays off the call path, and a
+ * code the compiler rejects keeps running in the interpreter.
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { setImmediate as tick } from 'node:timers/promises'
+import { analyzeCode } from '../../../src/evm/code.js'
+import { forkTables } from '../../../src/evm/opcodes.js'
+import { compareOutcomes, type FuzzCase, hex, runCase } from '../../../src/evm/jit/differential.js'
+import { Jit } from '../../../src/evm/jit/jit.js'
+
+const T = forkTables('Cancun')
+const LOOP = '600a5b6001900380600257' + '00'
+
+function mk(code: string): FuzzCase {
+  return { code: hex(code), calldata: new Uint8Array(0), value: 0n, gas: 1_000_000, depth: 0, isStatic: false, storage: [] }
+}
+
+test('hot code is compiled after `threshold` frame entries and gives the same results', () => {
+  const jit = new Jit({ threshold: 3 })
+  const ref = runCase(mk(LOOP), undefined)
+  // each runCase builds a fresh CodeCache, so count entries through one analysed code instead
+  const code = analyzeCode(hex(LOOP))
+  for (let i = 1; i <= 2; i++) {
+    assert.equal(jit.compiled(code, T), undefined, `not compiled after ${i} entries`)
+    ;(jit as unknown as { tierUp(c: typeof code, t: typeof T): unknown }).tierUp(code, T)
+  }
+  ;(jit as unknown as { tierUp(c: typeof code, t: typeof T): unknown }).tierUp(code, T)
+  assert.ok(jit.compiled(code, T), 'compiled at the threshold')
+  assert.equal(jit.stats.compiled, 1)
+  assert.ok(jit.stats.compileMs > 0)
+  // end to end: the Jit with threshold 1 compiles on the first call
+  const j1 = new Jit({ threshold: 1 })
+  const out = runCase(mk(LOOP), j1)
+  assert.equal(compareOutcomes(ref, out), undefined)
+  assert.equal(j1.stats.compiled, 1)
+  assert.equal(j1.stats.compiledRuns, 1)
+})
+
+test('cold code stays in the interpreter', () => {
+  const jit = new Jit({ threshold: 100 })
+  const out = runCase(mk(LOOP), jit)
+  assert.equal(out.kind, 'success')
+  assert.equal(jit.stats.compiled, 0)
+  assert.equal(jit.stats.compiledRuns, 0)
+  assert.equal(jit.stats.interpretedRuns, 1)
+})
+
+test('the compiled-code cache is bounded and evicts the least recently used code', () => {
+  const jit = new Jit({ threshold: 0, maxEntries: 2 })
+  const codes = ['600100', '600200', '600300'].map((c) => analyzeCode(hex(c)))
+  jit.compileNow(codes[0]!, T)
+  jit.compileNow(codes[1]!, T)
+  // touch code 0 so code 1 is the least recently used
+  const e = (jit as unknown as { cache: Map<unknown, { lastUse: number }> }).cache.get(codes[0]!)!
+  e.lastUse = 1e9
+  jit.compileNow(codes[2]!, T)
+  assert.equal(jit.size, 2)
+  assert.equal(jit.stats.evictions, 1)
+  assert.ok(jit.compiled(codes[0]!, T))
+  assert.equal(jit.compiled(codes[1]!, T), undefined)
+  assert.ok(jit.compiled(codes[2]!, T))
+})
+
+test('async compilation runs after the call, off the critical path', async () => {
+  const jit = new Jit({ threshold: 2, async: true })
+  const code = analyzeCode(hex(LOOP))
+  const up = (jit as unknown as { tierUp(c: typeof code, t: typeof T): unknown }).tierUp.bind(jit)
+  assert.equal(up(code, T), undefined)
+  assert.equal(up(code, T), undefined, 'threshold reached: queued, not compiled inline')
+  assert.equal(jit.stats.compiled, 0)
+  await tick()
+  assert.equal(jit.stats.compiled, 1)
+  assert.ok(jit.compiled(code, T))
+})
+
+test('code over the size limit is never compiled and still runs', () => {
+  const jit = new Jit({ threshold: 0, maxCodeSize: 4 })
+  const out = runCase(mk(LOOP), jit)
+  assert.equal(out.kind, 'success')
+  assert.equal(jit.stats.compiled, 0)
+})
