@@ -192,6 +192,8 @@ class BlockGen {
   private items: Item[] = []
   private consumed = 0
   private dead = false
+  /** Memory known to be at least this large in the rest of the block (memory never shrinks). */
+  private memKnown = 0
   readonly succ: number[] = []
   fallTo = -1
   dynamic = false
@@ -279,7 +281,10 @@ class BlockGen {
         this.halt('out of gas')
         return false
       }
-      this.emit(`if (${off.c + size} > f.memLen) { f.gas = gas; if (!expand(f, ${off.c + size})) return halt(f, "out of gas"); gas = f.gas }`)
+      if (off.c + size > this.memKnown) {
+        this.emit(`if (${off.c + size} > f.memLen) { f.gas = gas; if (!expand(f, ${off.c + size})) return halt(f, "out of gas"); gas = f.gas }`)
+        this.memKnown = off.c + size
+      }
       return true
     }
     this.emit(`if (${off.expr} < 0) return halt(f, "out of gas")`)
@@ -357,6 +362,12 @@ class BlockGen {
       }
       if (a.c !== undefined && (bI === undefined || bI.c !== undefined) && (cI === undefined || cI.c !== undefined)) {
         this.pushConst(fold(op, a.c, bI?.c ?? 0n, cI?.c ?? 0n))
+        return
+      }
+      if ((op === 0x16 || op === 0x17) && a.bool !== undefined && bI!.bool !== undefined) {
+        const cond = this.local('b')
+        this.emit(`const ${cond} = ${a.bool} ${op === 0x16 ? '&&' : '||'} ${bI!.bool}`)
+        this.push({ e: `(${cond} ? 1n : 0n)`, bool: cond })
         return
       }
       if (pure.bool) {
@@ -596,10 +607,17 @@ class BlockGen {
       if (op === 0x16 && a.c === MAXV) return b.e
     }
     if (b.c !== undefined && b.c !== 0n) {
-      if (op === 0x04) return `${a.e} / ${b.e}`
+      if (op === 0x04) return b.c === 1n ? a.e : `${a.e} / ${b.e}`
       if (op === 0x06) return `${a.e} % ${b.e}`
       if (op === 0x16 && b.c === MAXV) return a.e
     }
+    // identities (x*1, x+0, x|0, x^0, x-0); the operand is already a word
+    const one = (x: Item): boolean => x.c === 1n
+    const zero = (x: Item): boolean => x.c === 0n
+    if (op === 0x02 && (one(a) || one(b))) return one(a) ? b.e : a.e
+    if ((op === 0x01 || op === 0x17 || op === 0x18) && (zero(a) || zero(b))) return zero(a) ? b.e : a.e
+    if (op === 0x03 && zero(b)) return a.e
+    if (op === 0x16 && (zero(a) || zero(b))) return '0n'
     return undefined
   }
 }
@@ -611,7 +629,7 @@ function byteLen(v: bigint): number {
 /** Compile `code` for `tables`' fork. Throws `JitCompileError`. */
 export function compile(code: AnalyzedCode, tables: ForkTables, opts: CompileOptions = {}): CompiledCode {
   const t0 = performance.now()
-  const regionChars = opts.regionChars ?? 40_000
+  const regionChars = opts.regionChars ?? 4_000
   const an = analyze(code, tables)
   const ids = { n: 0 }
   const gens: BlockCode[] = an.blocks.map((b) => new BlockGen(code, an, b, ids, tables).generate())
