@@ -24,6 +24,8 @@ export type FullHashAt = (offset: number) => Uint8Array
 export class PackedIndex {
   private readonly units: (Uint32Array | null)[]
   private readonly lens: Int32Array
+  /** Records per group of 64 units, so predecessor search skips empty stretches. */
+  private readonly groupCounts: Int32Array
   private readonly shift: number
   /** Number of records. */
   count = 0
@@ -35,6 +37,7 @@ export class PackedIndex {
   constructor(readonly unitBits: number, readonly firstUnit: number, readonly unitCount: number) {
     this.units = new Array<Uint32Array | null>(unitCount).fill(null)
     this.lens = new Int32Array(unitCount)
+    this.groupCounts = new Int32Array((unitCount >> 6) + 1)
     this.shift = 16 - unitBits
   }
 
@@ -44,7 +47,7 @@ export class PackedIndex {
 
   /** Bytes of memory held (typed arrays plus a per-unit estimate of object overhead). */
   byteSize(): number {
-    let n = this.lens.byteLength + this.units.length * 8
+    let n = this.lens.byteLength + this.groupCounts.byteLength + this.units.length * 8
     for (const u of this.units) if (u) n += u.byteLength + 64
     return n
   }
@@ -125,6 +128,7 @@ export class PackedIndex {
     arr[r * REC + 1] = PackedIndex.prefixB(kh) << 16
     PackedIndex.setOffset(arr, r, offset)
     this.lens[u] = len + 1
+    this.groupCounts[u >> 6]!++
     this.count++
   }
 
@@ -156,6 +160,7 @@ export class PackedIndex {
     const len = this.lens[f.u]!
     f.arr.copyWithin(f.r * REC, (f.r + 1) * REC, len * REC)
     this.lens[f.u] = len - 1
+    this.groupCounts[f.u >> 6]!--
     this.count--
     if (len - 1 === 0) this.units[f.u] = null
     else if (f.arr.length > REC * 16 && (len - 1) * REC * 2 < f.arr.length) this.units[f.u] = f.arr.slice(0, (len - 1 + ((len - 1) >> 3) + 3) * REC)
@@ -171,6 +176,7 @@ export class PackedIndex {
     for (;;) {
       if (r > 0) return PackedIndex.offsetOf(this.units[u]!, r - 1)
       u--
+      while (u >= 0 && (u & 63) === 63 && this.groupCounts[u >> 6] === 0) u -= 64
       if (u < 0) return -1
       r = this.lens[u]!
     }

@@ -35,7 +35,7 @@ export async function crashLoop(kills: number, seed: number): Promise<number[]> 
   const heights: number[] = []
   let lastReported = 0
   let rnd = seed * 7919 + 1
-  const random = (): number => { rnd = (rnd * 1103515245 + 12345) % 2147483648; return rnd / 2147483648 }
+  const random = (): number => { rnd = (rnd * 48271) % 2147483647; return rnd / 2147483647 }
   try {
     for (let i = 0; i < kills; i++) {
       const proc = spawn(process.execPath, [child, dir, String(seed)], { stdio: ['ignore', 'pipe', 'inherit'] })

@@ -1,0 +1,195 @@
+/**
+ * QMDB benchmark: the paper's workload (52-byte keys, 32-byte values; per
+ * transaction 9 updates, 1 delete, 1 create, 15 reads; 100k write ops per
+ * block; fsync per block) on Tachyon's QMDB, and the same operations in the
+ * same run on `@ethereumjs/mpt` (root per block) and `lmdb` (plain durable
+ * puts, no Merkle). Usage: `npm run bench:qmdb -- --keys N [--blocks B]
+ * [--peer-keys M] [--workers W] [--no-peers]`. The data fits the page cache on
+ * this machine, so this is a CPU-path benchmark, not the paper's SSD regime.
+ * Prints a table and a last line of JSON.
+ */
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { createHash } from 'node:crypto'
+import { Qmdb, type Change } from '../src/ads/db.js'
+
+const args = process.argv.slice(2)
+function arg(name: string, def: number): number {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 ? Number(args[i + 1]) : def
+}
+const KEYS = arg('keys', 1_000_000)
+const BLOCKS = arg('blocks', 5)
+const OPS = arg('ops', 100_000)
+const PEER_KEYS = arg('peer-keys', Math.min(KEYS, 200_000))
+const WORKERS = arg('workers', 1)
+const PEERS = !args.includes('--no-peers')
+const tty = process.stderr.isTTY
+const progress = (s: string): void => { if (tty) process.stderr.write(`\r${s}\x1b[K`) }
+
+/** The paper's 52-byte key for counter n. */
+function keyOf(n: number): Uint8Array {
+  const k = new Uint8Array(52)
+  const dv = new DataView(k.buffer)
+  dv.setUint32(12, Math.floor(n / 0x100000000)); dv.setUint32(16, n >>> 0)
+  k.set(createHash('sha256').update(k.subarray(12, 20)).digest(), 20)
+  for (let i = 0; i < 12; i++) k[i] = k[20 + i]! ^ k[32 + i]!
+  return k
+}
+function valueOf(n: number, round: number): Uint8Array {
+  const v = new Uint8Array(32)
+  new DataView(v.buffer).setUint32(0, round)
+  new DataView(v.buffer).setUint32(4, n >>> 0)
+  v.fill(round & 0xff, 8)
+  return v
+}
+
+/** A block of the TPS phase: keys alive are [lo, hi); returns ops and the new bounds. */
+interface TpsBlock { updates: number[]; deletes: number[]; creates: number[]; reads: number[] }
+function tpsBlock(lo: number, hi: number, ops: number, rnd: () => number): TpsBlock {
+  const txs = Math.floor(ops / 11)
+  const b: TpsBlock = { updates: [], deletes: [], creates: [], reads: [] }
+  const used = new Set<number>()
+  for (let t = 0; t < txs; t++) { b.deletes.push(lo + t); used.add(lo + t); b.creates.push(hi + t) }
+  const live = hi - lo
+  while (b.updates.length < txs * 9) {
+    const n = lo + Math.floor(rnd() * live)
+    if (used.has(n)) continue
+    used.add(n); b.updates.push(n)
+  }
+  for (let i = 0; i < txs * 15; i++) b.reads.push(lo + txs + Math.floor(rnd() * (live - txs)))
+  return b
+}
+let seed = 12345
+/** xorshift32 (an LCG in doubles loses precision and cycles). */
+const rnd = (): number => { seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0; return seed / 0x100000000 }
+
+interface Result { name: string; keys: number; creates: number; updates: number; reads: number; indexBytesPerKey?: number; diskBytesPerKey?: number }
+
+/** Interface the three stores share in this benchmark. */
+interface Store {
+  block(puts: [Uint8Array, Uint8Array][], dels: Uint8Array[]): Promise<void>
+  get(k: Uint8Array): Promise<Uint8Array | undefined> | Uint8Array | undefined
+  close(): Promise<void>
+}
+
+async function run(name: string, store: Store, keys: number, blocks: number, ops: number, extra?: () => Partial<Result>): Promise<Result> {
+  // populate
+  let t0 = performance.now()
+  for (let n = 0; n < keys; n += ops) {
+    const puts: [Uint8Array, Uint8Array][] = []
+    for (let i = n; i < Math.min(keys, n + ops); i++) puts.push([keyOf(i), valueOf(i, 0)])
+    await store.block(puts, [])
+    progress(`${name}: populate ${Math.min(keys, n + ops)}/${keys}`)
+  }
+  const creates = keys / ((performance.now() - t0) / 1000)
+  // TPS phase
+  let lo = 0, hi = keys, writes = 0, writeMs = 0, reads = 0, readMs = 0
+  for (let b = 1; b <= blocks; b++) {
+    const blk = tpsBlock(lo, hi, ops, rnd)
+    const readKeys = blk.reads.map(keyOf)
+    t0 = performance.now()
+    for (const k of readKeys) { const v = await store.get(k); if (!v) throw new Error(`${name}: missing key`) }
+    readMs += performance.now() - t0
+    reads += readKeys.length
+    const puts: [Uint8Array, Uint8Array][] = []
+    for (const n of blk.updates) puts.push([keyOf(n), valueOf(n, b)])
+    for (const n of blk.creates) puts.push([keyOf(n), valueOf(n, b)])
+    const dels = blk.deletes.map(keyOf)
+    t0 = performance.now()
+    await store.block(puts, dels)
+    writeMs += performance.now() - t0
+    writes += puts.length + dels.length
+    lo += blk.deletes.length; hi += blk.creates.length
+    progress(`${name}: block ${b}/${blocks}`)
+  }
+  const r: Result = { name, keys, creates, updates: writes / (writeMs / 1000), reads: reads / (readMs / 1000), ...extra?.() }
+  await store.close()
+  return r
+}
+
+async function qmdbStore(dir: string): Promise<{ store: Store; db: Qmdb }> {
+  const db = await Qmdb.open(dir, { workers: WORKERS })
+  const store: Store = {
+    async block(puts, dels) {
+      const ch: Change[] = puts.map(([key, value]) => ({ key, value }))
+      for (const key of dels) ch.push({ key, value: null })
+      await db.commit(ch)
+    },
+    get: (k) => db.get(k),
+    close: () => db.close(),
+  }
+  return { store, db }
+}
+
+async function qmdbRun(keys: number): Promise<Result> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-qmdb-'))
+  try {
+    const { store, db } = await qmdbStore(dir)
+    return await run('qmdb', store, keys, BLOCKS, OPS, () => {
+      const ix = db.indexStats()
+      return { indexBytesPerKey: ix.bytes / ix.keys, diskBytesPerKey: db.diskBytes() / ix.keys }
+    })
+  } finally { fs.rmSync(dir, { recursive: true, force: true }) }
+}
+
+async function mptRun(keys: number): Promise<Result> {
+  const { createMPT } = await import('@ethereumjs/mpt')
+  const trie = await createMPT({ useKeyHashing: true })
+  const store: Store = {
+    async block(puts, dels) {
+      for (const [k, v] of puts) await trie.put(k, v)
+      for (const k of dels) await trie.del(k)
+      trie.root()
+    },
+    get: async (k) => (await trie.get(k)) ?? undefined,
+    close: async () => undefined,
+  }
+  return run('@ethereumjs/mpt', store, keys, Math.max(1, Math.min(BLOCKS, 2)), Math.min(OPS, 20_000))
+}
+
+async function lmdbRun(keys: number): Promise<Result> {
+  const { open } = await import('lmdb')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-lmdb-'))
+  const db = open({ path: dir, keyEncoding: 'binary', encoding: 'binary' })
+  const store: Store = {
+    async block(puts, dels) {
+      await db.transaction(() => {
+        for (const [k, v] of puts) db.put(k, v)
+        for (const k of dels) db.remove(k)
+      })
+    },
+    get: (k) => db.get(k) as Uint8Array | undefined,
+    close: async () => { await db.close(); fs.rmSync(dir, { recursive: true, force: true }) },
+  }
+  return run('lmdb', store, keys, BLOCKS, OPS)
+}
+
+const results: Result[] = []
+results.push(await qmdbRun(KEYS))
+let ratioMpt: number | undefined, ratioLmdb: number | undefined
+if (PEERS) {
+  const q = PEER_KEYS === KEYS ? results[0]! : await qmdbRun(PEER_KEYS)
+  if (q !== results[0]) results.push(q)
+  const m = await mptRun(PEER_KEYS)
+  const l = await lmdbRun(PEER_KEYS)
+  results.push(m, l)
+  ratioMpt = q.updates / m.updates
+  ratioLmdb = q.updates / l.updates
+}
+if (tty) process.stderr.write('\n')
+const f = (x: number | undefined, d = 0): string => (x === undefined ? '-' : x.toFixed(d)).padStart(12)
+console.log(`${'store'.padEnd(18)}${'keys'.padStart(12)}${'creates/s'.padStart(12)}${'updates/s'.padStart(12)}${'reads/s'.padStart(12)}${'idx B/key'.padStart(12)}${'disk B/key'.padStart(12)}`)
+for (const r of results) console.log(`${r.name.padEnd(18)}${f(r.keys)}${f(r.creates)}${f(r.updates)}${f(r.reads)}${f(r.indexBytesPerKey, 1)}${f(r.diskBytesPerKey, 1)}`)
+const main = results[0]!
+console.log(JSON.stringify({
+  bench: 'qmdb', keys: KEYS, blocks: BLOCKS, opsPerBlock: OPS, workers: WORKERS,
+  creates_per_s: Math.round(main.creates), updates_per_s: Math.round(main.updates), reads_per_s: Math.round(main.reads),
+  index_bytes_per_key: Number(main.indexBytesPerKey?.toFixed(2)), hybrid_index_bytes_per_key: null, disk_bytes_per_key: Number(main.diskBytesPerKey?.toFixed(1)),
+  peer_keys: PEERS ? PEER_KEYS : null,
+  mpt_updates_per_s: PEERS ? Math.round(results.find((r) => r.name === '@ethereumjs/mpt')!.updates) : null,
+  lmdb_updates_per_s: PEERS ? Math.round(results.find((r) => r.name === 'lmdb')!.updates) : null,
+  ratio_vs_mpt: ratioMpt === undefined ? null : Number(ratioMpt.toFixed(2)),
+  ratio: ratioLmdb === undefined ? null : Number(ratioLmdb.toFixed(2)),
+}))
