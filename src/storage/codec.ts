@@ -42,7 +42,7 @@ export interface EncodedPayload {
 
 /** Compress `raw` when it pays (and zstd is available), else return it as is. */
 export function encodeBatch(raw: Uint8Array, level: number): EncodedPayload {
-  if (nativeZstd === undefined || level <= 0 || raw.length < 128) return { codec: CODEC_RAW, data: raw }
+  if (nativeZstd === undefined || level === 0 || raw.length < 128) return { codec: CODEC_RAW, data: raw }
   const z = nativeZstd.compress(raw, { compressionLevel: level })
   if (z.length > raw.length - (raw.length >>> 4)) return { codec: CODEC_RAW, data: raw }
   return { codec: CODEC_ZSTD, data: z }

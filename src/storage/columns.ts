@@ -23,6 +23,19 @@ export class F64Column {
     }
     this.data[this.length++] = v
   }
+  /** Append every value of another column. */
+  append(src: F64Column): void {
+    const n = this.length + src.length
+    if (n > this.data.length) {
+      let cap = this.data.length * 2
+      while (cap < n) cap *= 2
+      const d = new Float64Array(cap)
+      d.set(this.data.subarray(0, this.length))
+      this.data = d
+    }
+    this.data.set(src.data.subarray(0, src.length), this.length)
+    this.length = n
+  }
   /** Value at `i` (caller checks the bound). */
   get(i: number): number {
     return this.data[i]!
@@ -46,6 +59,19 @@ export class U32Column {
       this.data = d
     }
     this.data[this.length++] = v
+  }
+  /** Append every value of another column. */
+  append(src: U32Column): void {
+    const n = this.length + src.length
+    if (n > this.data.length) {
+      let cap = this.data.length * 2
+      while (cap < n) cap *= 2
+      const d = new Uint32Array(cap)
+      d.set(this.data.subarray(0, this.length))
+      this.data = d
+    }
+    this.data.set(src.data.subarray(0, src.length), this.length)
+    this.length = n
   }
   /** Value at `i` (caller checks the bound). */
   get(i: number): number {

@@ -43,3 +43,8 @@ export class StoreStateError extends StorageError {
 export class LogQueryLimitError extends StorageError {
   override name = 'LogQueryLimitError'
 }
+
+/** The writer failed to write or sync (disk full, I/O error, writer thread gone); the store must be reopened. */
+export class StorageIOError extends StorageError {
+  override name = 'StorageIOError'
+}

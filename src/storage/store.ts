@@ -50,7 +50,7 @@ import {
 import { HashMultiIndex, fingerprint } from './hashIndex.js'
 import { PostingIndex, TAG_ADDRESS, TAG_TOPIC, intersectSorted, matchesLog, normalizeFilter, type LogFilter, type LogKey } from './logIndex.js'
 import { Stream, type Segment, type StreamStats } from './stream.js'
-import { CompressPool } from './compressPool.js'
+import { startWriter, type WriterHost } from './writerHost.js'
 
 export type { LogFilter, LogKey } from './logIndex.js'
 
@@ -69,9 +69,26 @@ export interface ChainStoreOptions {
   cacheBytes?: number
   /** Default maximum number of logs a `getLogs` call may return (default 10,000). */
   logQueryLimit?: number
-  /** Compress batches in a worker thread (default true; false compresses inline on the caller's thread). */
+  /** Run the writer (compression, writes, fsyncs) in a worker thread (default true; false runs it on the caller's thread). */
   compressInWorker?: boolean
+  /** Per-stream overrides of `batchBytes` and `compressionLevel`. */
+  streams?: { chain?: StreamTuning; txs?: StreamTuning; receipts?: StreamTuning }
 }
+
+/** Batch size and compression of one stream. */
+export interface StreamTuning {
+  /** Raw bytes per batch. */
+  batchBytes?: number
+  /** zstd level: 0 stores raw, negative levels are zstd's fast modes. */
+  compressionLevel?: number
+}
+
+/** Defaults per stream (chain, txs, receipts) when neither the stream nor the global option says. */
+const STREAM_DEFAULTS: Required<StreamTuning>[] = [
+  { batchBytes: 64 * 1024, compressionLevel: 1 },
+  { batchBytes: 64 * 1024, compressionLevel: 1 },
+  { batchBytes: 64 * 1024, compressionLevel: 1 },
+]
 
 /** One transaction with its receipt, as the node hands it to the store. */
 export interface TxInput {
@@ -305,20 +322,20 @@ export class Snapshot {
   }
 }
 
-/** Staged (not yet committed) index entries of one block. */
-interface Staged {
-  miniPos: number[]
-  miniOff: number[]
-  miniFirstTx: number[]
-  miniTxCount: number[]
-  txFp: number[]
-  txPos: number[]
-  txOff: number[]
-  rcPos: number[]
-  rcOff: number[]
-  logStart: number[]
+/** Staged (not yet committed) index entries of one block, in typed columns. */
+class Staged {
+  miniPos = new F64Column(128)
+  miniOff = new U32Column(128)
+  miniFirstTx = new F64Column(128)
+  /** Fingerprints (hi, lo pairs) of the tx hashes. */
+  txFp = new U32Column(4096)
+  txPos = new F64Column(2048)
+  txOff = new U32Column(2048)
+  rcPos = new F64Column(2048)
+  rcOff = new U32Column(2048)
+  logStart = new U32Column(2048)
   /** Fingerprints (hi, lo pairs) of addresses/topics of this block's logs. */
-  logFp: number[]
+  logFp = new U32Column(16384)
 }
 
 /**
@@ -335,19 +352,7 @@ export class BlockWriter {
   private readonly firstTx: number
   /** Number of the block's first mini-block; -1 while unknown (a store that has never seen one). */
   private firstMini: number
-  private readonly staged: Staged = {
-    miniPos: [],
-    miniOff: [],
-    miniFirstTx: [],
-    miniTxCount: [],
-    txFp: [],
-    txPos: [],
-    txOff: [],
-    rcPos: [],
-    rcOff: [],
-    logStart: [],
-    logFp: [],
-  }
+  private readonly staged = new Staged()
   private readonly fp = new Uint32Array(2)
 
   /** @internal */
@@ -401,7 +406,8 @@ export class BlockWriter {
       st.txPos.push(txs.lastBatch)
       st.txOff.push(txs.lastOff)
       fingerprint(t.hash, TAG_TX, fp)
-      st.txFp.push(fp[0]!, fp[1]!)
+      st.txFp.push(fp[0]!)
+      st.txFp.push(fp[1]!)
 
       let logBytes = 2
       for (const l of t.logs) logBytes += 21 + 32 * l.topics.length
@@ -417,12 +423,14 @@ export class BlockWriter {
         b[off + 20] = l.topics.length
         off += 21
         fingerprint(l.address, TAG_ADDRESS, fp)
-        st.logFp.push(fp[0]!, fp[1]!)
+        st.logFp.push(fp[0]!)
+        st.logFp.push(fp[1]!)
         for (const tp of l.topics) {
           b.set(tp, off)
           off += 32
           fingerprint(tp, TAG_TOPIC, fp)
-          st.logFp.push(fp[0]!, fp[1]!)
+          st.logFp.push(fp[0]!)
+          st.logFp.push(fp[1]!)
         }
       }
       b.set(t.receipt, off)
@@ -443,7 +451,6 @@ export class BlockWriter {
     st.miniPos.push(chain.lastBatch)
     st.miniOff.push(chain.lastOff)
     st.miniFirstTx.push(firstTx)
-    st.miniTxCount.push(mb.txs.length)
     this.nextMini = mb.number + 1
     this.miniCount++
   }
@@ -566,7 +573,6 @@ export class ChainStore {
   private readonly idx = new Indices()
   private committed: CommitRecord | undefined
   private view: View
-  private commitFd: number
   private commitCount: number
   private commitBytes = 0
   private writer: BlockWriter | undefined
@@ -580,51 +586,55 @@ export class ChainStore {
   private readonly snapshots = new Set<Snapshot>()
   private zombies: Zombie[] = []
   private readonly logQueryLimit: number
-  private readonly pool: CompressPool
+  private host!: WriterHost
 
   private constructor(
     /** Directory holding the segment files and commit.log. */
     readonly dir: string,
-    opts: Required<ChainStoreOptions>,
+    opts: ChainStoreOptions,
   ) {
-    this.logQueryLimit = opts.logQueryLimit
-    this.pool = new CompressPool(opts.compressInWorker && opts.compressionLevel > 0)
+    this.logQueryLimit = opts.logQueryLimit ?? 10_000
     this.streams = []
+    const names = ['chain', 'txs', 'receipts'] as const
     for (let s = 0; s < STREAM_COUNT; s++) {
+      const tuning = opts.streams?.[names[s]!]
       this.streams.push(
         new Stream(dir, s, {
-          batchBytes: opts.batchBytes,
-          segmentBytes: opts.segmentBytes,
-          compressionLevel: opts.compressionLevel,
-          cacheBytes: opts.cacheBytes,
-        }, this.pool),
+          batchBytes: tuning?.batchBytes ?? opts.batchBytes ?? STREAM_DEFAULTS[s]!.batchBytes,
+          segmentBytes: opts.segmentBytes ?? 64 * 1024 * 1024,
+          compressionLevel: tuning?.compressionLevel ?? opts.compressionLevel ?? STREAM_DEFAULTS[s]!.compressionLevel,
+          cacheBytes: opts.cacheBytes ?? 16 * 1024 * 1024,
+        }),
       )
     }
-    this.commitFd = -1
     this.commitCount = 0
     this.view = { seq: 0, head: -1, horizon: 0, txEnd: 0, miniEnd: 0 }
   }
 
   /** Open (creating if needed) the store in `dir`, recovering from any crash: torn tails are cut back to the last commit. */
   static async open(dir: string, options: ChainStoreOptions = {}): Promise<ChainStore> {
-    const opts: Required<ChainStoreOptions> = {
-      batchBytes: options.batchBytes ?? 64 * 1024,
-      segmentBytes: options.segmentBytes ?? 64 * 1024 * 1024,
-      compressionLevel: options.compressionLevel ?? 1,
-      cacheBytes: options.cacheBytes ?? 16 * 1024 * 1024,
-      logQueryLimit: options.logQueryLimit ?? 10_000,
-      compressInWorker: options.compressInWorker ?? true,
-    }
     fs.mkdirSync(dir, { recursive: true })
-    const store = new ChainStore(dir, opts)
+    const store = new ChainStore(dir, options)
     try {
       store.recover()
+      store.host = await startWriter(
+        {
+          dir,
+          streams: store.streams.map((st) => ({
+            segments: st.segments.map((g) => ({ id: g.id, logicalStart: g.logicalStart, size: g.size })),
+            compressionLevel: st.opts.compressionLevel,
+            segmentBytes: st.opts.segmentBytes,
+          })),
+          commitCount: store.commitCount,
+          last: store.committed,
+        },
+        options.compressInWorker ?? true,
+      )
     } catch (e) {
-      await store.pool.close()
       for (const s of store.streams) s.close()
-      if (store.commitFd >= 0) fs.closeSync(store.commitFd)
       throw e
     }
+    for (const s of store.streams) s.attach(store.host)
     return store
   }
 
@@ -632,7 +642,15 @@ export class ChainStore {
 
   private recover(): void {
     const path = join(this.dir, 'commit.log')
-    this.commitFd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644)
+    const commitFd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644)
+    try {
+      this.recoverWith(path, commitFd)
+    } finally {
+      fs.closeSync(commitFd)
+    }
+  }
+
+  private recoverWith(path: string, commitFd: number): void {
     const data = fs.readFileSync(path)
     let valid = 0
     let last: CommitRecord | undefined
@@ -653,8 +671,8 @@ export class ChainStore {
     }
     let changed = false
     if (valid * COMMIT_RECORD_SIZE !== data.length) {
-      fs.ftruncateSync(this.commitFd, valid * COMMIT_RECORD_SIZE)
-      fs.fdatasyncSync(this.commitFd)
+      fs.ftruncateSync(commitFd, valid * COMMIT_RECORD_SIZE)
+      fs.fdatasyncSync(commitFd)
     }
     this.commitCount = valid
     this.committed = last
@@ -872,27 +890,23 @@ export class ChainStore {
     this.nextBlock = c.number + 1
     this.nextTx = c.firstTx + c.txCount
     this.nextMini = c.nextMini
-    // Seal now (synchronously) so the commit record covers exactly this block.
-    const syncs = this.streams.map((s) => s.sync(c.number))
+    // Seal and request the commit now (synchronously), so it covers exactly this block's batches.
+    for (const s of this.streams) s.seal(c.number)
+    const reply = this.host.commit(c.number)
+    reply.catch(() => undefined)
     const prev = this.commitChain
     const run = (async () => {
       await prev
       this.checkUsable()
-      const positions = await Promise.all(syncs)
-      if (this.streams.some((s) => s.createdSegment)) {
-        for (const s of this.streams) s.createdSegment = false
-        this.fsyncDir()
+      const r = await reply
+      for (let s = 0; s < STREAM_COUNT; s++) {
+        this.streams[s]!.applyCommit(r.streams[s]!, c.number)
+        this.streams[s]!.reclaim(r.released[s]!)
       }
-      const rec: CommitRecord = {
-        seq: (this.committed?.seq ?? 0) + 1,
-        head: c.number,
-        horizon: this.committed?.horizon ?? c.number,
-        segments: positions.map((p) => p.segment),
-        ends: positions.map((p) => p.end),
-        flags: 0,
-      }
-      await this.appendCommitRecord(rec)
-      this.publish(c, rec)
+      this.commitCount++
+      this.commitBytes += COMMIT_RECORD_SIZE
+      this.committed = r.record
+      this.publish(c, r.record)
     })()
     this.commitChain = run.catch(() => undefined)
     try {
@@ -901,16 +915,6 @@ export class ChainStore {
       if (!this.failed) this.failed = e as Error
       throw e
     }
-  }
-
-  private async appendCommitRecord(rec: CommitRecord): Promise<void> {
-    const bytes = encodeCommitRecord(rec)
-    const pos = this.commitCount * COMMIT_RECORD_SIZE
-    await new Promise<void>((resolve, reject) => fs.write(this.commitFd, bytes, 0, bytes.length, pos, (err) => (err ? reject(err) : resolve())))
-    await new Promise<void>((resolve, reject) => fs.fdatasync(this.commitFd, (err) => (err ? reject(err) : resolve())))
-    this.commitCount++
-    this.commitBytes += bytes.length
-    this.committed = rec
   }
 
   private publish(c: BlockCommit, rec: CommitRecord): void {
@@ -933,34 +937,45 @@ export class ChainStore {
     idx.blkMiniCount.push(c.miniCount)
     fingerprint(c.hash, TAG_BLOCK, fpTmp)
     idx.blockHashIdx.insert(fpTmp[0]!, fpTmp[1]!, i)
-    for (let k = 0; k < st.miniPos.length; k++) {
-      idx.mnPos.push(st.miniPos[k]!)
-      idx.mnOff.push(st.miniOff[k]!)
-      idx.mnFirstTx.push(st.miniFirstTx[k]!)
-    }
-    for (let k = 0; k < st.txPos.length; k++) {
-      const rel = idx.txPos.length
-      idx.txPos.push(st.txPos[k]!)
-      idx.txOff.push(st.txOff[k]!)
-      idx.rcPos.push(st.rcPos[k]!)
-      idx.rcOff.push(st.rcOff[k]!)
-      idx.txLogStart.push(st.logStart[k]!)
-      idx.txHashIdx.insert(st.txFp[2 * k]!, st.txFp[2 * k + 1]!, rel)
-    }
+    idx.mnPos.append(st.miniPos)
+    idx.mnOff.append(st.miniOff)
+    idx.mnFirstTx.append(st.miniFirstTx)
+    const rel0 = idx.txPos.length
+    idx.txPos.append(st.txPos)
+    idx.txOff.append(st.txOff)
+    idx.rcPos.append(st.rcPos)
+    idx.rcOff.append(st.rcOff)
+    idx.txLogStart.append(st.logStart)
+    const txFp = st.txFp.data
+    const txIdx = idx.txHashIdx
+    for (let k = 0, n = st.txPos.length; k < n; k++) txIdx.insert(txFp[2 * k]!, txFp[2 * k + 1]!, rel0 + k)
     const postings = idx.postings!
-    for (let k = 0; k < st.logFp.length; k += 2) postings.addFingerprint(st.logFp[k]!, st.logFp[k + 1]!, c.number)
+    const logFp = st.logFp.data
+    for (let k = 0, n = st.logFp.length; k < n; k += 2) postings.addFingerprint(logFp[k]!, logFp[k + 1]!, c.number)
     idx.logKeys += st.logFp.length / 2
     const miniEnd = idx.miniBase < 0 ? 0 : idx.miniBase + idx.mnPos.length
     this.view = { seq: rec.seq, head: c.number, horizon: rec.horizon, txEnd: c.firstTx + c.txCount, miniEnd }
   }
 
-  /** @internal Roll back an uncommitted block. */
+  /** @internal Roll back an uncommitted block. The writer stays open (no new one can begin) until the files are cut back. */
   async abortBlock(w: BlockWriter): Promise<void> {
-    if (this.writer === w) this.writer = undefined
-    await this.commitChain
-    const last = this.committed
-    for (let s = 0; s < STREAM_COUNT; s++) {
-      await this.streams[s]!.rollback(last ? last.segments[s]! : -1, last ? last.ends[s]! : 0)
+    const prev = this.commitChain
+    const run = (async () => {
+      await prev
+      const r = await this.host.rollback()
+      for (let s = 0; s < STREAM_COUNT; s++) {
+        this.streams[s]!.rollback()
+        this.streams[s]!.reclaim(r.released[s]!)
+      }
+    })()
+    this.commitChain = run.catch(() => undefined)
+    try {
+      await run
+    } catch (e) {
+      if (!this.failed) this.failed = e as Error
+      throw e
+    } finally {
+      if (this.writer === w) this.writer = undefined
     }
   }
 
@@ -1210,15 +1225,22 @@ export class ChainStore {
    */
   async prune(horizon: number): Promise<PruneResult> {
     this.checkUsable()
+    // The writer orders the prune record after the commits requested before it.
+    const reply = this.host.prune(horizon)
+    reply.catch(() => undefined)
     const prev = this.commitChain
     let result: PruneResult = { horizon: this.view.horizon, segmentsDropped: 0, bytesDropped: 0 }
     const run = (async () => {
       await prev
-      const last = this.committed
-      if (last === undefined || horizon <= last.horizon) return
-      const h = Math.min(horizon, last.head)
-      const rec: CommitRecord = { ...last, seq: last.seq + 1, horizon: h, flags: COMMIT_FLAG_PRUNE }
-      await this.appendCommitRecord(rec)
+      this.checkUsable()
+      const r = await reply
+      for (let s = 0; s < STREAM_COUNT; s++) this.streams[s]!.reclaim(r.released[s]!)
+      const rec = r.record
+      if (rec === undefined) return
+      const h = rec.horizon
+      this.commitCount++
+      this.commitBytes += COMMIT_RECORD_SIZE
+      this.committed = rec
       this.view = { ...this.view, seq: rec.seq, horizon: h }
       let dropped = 0
       let bytes = 0
@@ -1283,8 +1305,7 @@ export class ChainStore {
     for (const z of this.zombies) this.streams[z.stream]!.dropSegment(z.segment)
     this.zombies = []
     for (const s of this.streams) s.close()
-    fs.closeSync(this.commitFd)
-    await this.pool.close()
+    await this.host.close().catch(() => undefined)
     this.snapshots.clear()
   }
 }

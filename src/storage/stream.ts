@@ -1,10 +1,16 @@
 /**
- * One append stream: a sequence of segment files holding checksummed batches,
- * addressed by a logical offset that runs on across segments. The writer side
- * packs records into a pending batch, seals it (compressing when it pays) and
- * issues a positional write on the libuv thread pool at once, so the streams
- * of a block are written and fdatasync'ed in parallel; `sync()` makes them
- * durable. The reader side reads any batch by logical offset with `pread`,
+ * One append stream as the main thread sees it: the packer and the reader.
+ *
+ * The packer lays records out in arena chunks (1 MiB or more, shared memory
+ * when the writer runs in a worker), one batch after the other, with no
+ * allocation per record or per batch. A full batch is sealed: its chunk
+ * range is handed to the writer (`writerCore.ts`) as a small descriptor; the
+ * writer compresses, places and writes it, and reports at commit where each
+ * batch landed. A chunk is reused once the writer says all its batches are
+ * written. Records are located by (batch sequence number, offset in the
+ * batch), both known at packing time.
+ *
+ * The reader reads any committed batch by logical offset with `pread`,
  * verifies its checksum (a mismatch is a `CorruptSegmentError` naming the
  * file and offset) and keeps recently decoded batches in a small LRU cache.
  */
@@ -12,7 +18,6 @@ import * as fs from 'node:fs'
 import { join } from 'node:path'
 import { decodeBatch } from './codec.js'
 import { F64Column } from './columns.js'
-import type { CompressPool } from './compressPool.js'
 import { CorruptSegmentError, StoreStateError } from './errors.js'
 import {
   BATCH_HEADER_SIZE,
@@ -21,32 +26,33 @@ import {
   batchChecksumOk,
   decodeBatchHeader,
   decodeSegmentHeader,
-  encodeSegmentHeader,
   segmentFileName,
   writeU32,
   type BatchHeader,
 } from './format.js'
+import type { StreamCommitInfo } from './writerCore.js'
+import type { WriterHost } from './writerHost.js'
 
-/** One segment file of a stream. */
+/** One segment file of a stream, open for reading. */
 export interface Segment {
   id: number
   path: string
   fd: number
   /** Logical offset of the first batch byte of this segment. */
   logicalStart: number
-  /** Bytes of the file in use (header + batches written so far). */
+  /** Committed bytes of the file (header + batches). */
   size: number
   /** Highest block number with a batch in this segment (-1 when empty). */
   maxBlock: number
 }
 
-/** Tuning of a stream's writer. */
+/** Tuning of one stream. */
 export interface StreamOptions {
-  /** Seal the pending batch once it holds this many raw bytes. */
+  /** Seal the pending batch before it would exceed this many raw bytes. */
   batchBytes: number
   /** Start a new segment once the active one would grow past this size. */
   segmentBytes: number
-  /** zstd level (0 = never compress). */
+  /** zstd level (0 = store raw; negative = zstd's fast levels). */
   compressionLevel: number
   /** Bytes of decoded batches kept in the read cache. */
   cacheBytes: number
@@ -59,37 +65,38 @@ export interface StreamStats {
   batches: number
 }
 
-function writevAsync(fd: number, bufs: Uint8Array[], pos: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    fs.writev(fd, bufs, pos, (err) => (err ? reject(err) : resolve()))
-  })
-}
+/** Smallest arena chunk. */
+const CHUNK_BYTES = 1 << 20
 
-function fdatasyncAsync(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())))
+interface Chunk {
+  id: number
+  bytes: Uint8Array
+  /** Reusable once the writer has written this many jobs of the stream. */
+  releaseAt: number
 }
 
 /** An append stream made of segment files in `dir`. */
 export class Stream {
   /** Live segments, oldest first. */
   readonly segments: Segment[] = []
-  /** Logical offset where the next sealed batch will go. */
-  cursor = 0
   /** What the writer has produced. */
   readonly stats: StreamStats = { rawBytes: 0, storedBytes: 0, batches: 0 }
-  /** Set when a segment file was created since the last directory fsync. */
-  createdSegment = false
-
-  /** Logical offset of every batch, by batch sequence number (records are located by sequence number + offset). */
+  /** Logical offset of every committed batch, by batch sequence number. */
   readonly batchPos = new F64Column(256)
-  private inFlight = 0
-  private lastPlaced: Promise<void> = Promise.resolve()
-  private pending: Buffer
-  private pendingLen = 0
-  private pendingCount = 0
-  private pendingFirstOrdinal = 0
-  private writes: Promise<void>[] = []
-  private dirty = new Set<Segment>()
+  private host: WriterHost | undefined
+  private chunk: Chunk = { id: -1, bytes: new Uint8Array(0), releaseAt: 0 }
+  private chunkPos = 0
+  private chunkFirstJob = 0
+  private batchStart = 0
+  private batchCount = 0
+  private batchFirstOrdinal = 0
+  /** Sequence number of the pending (unsealed) batch. */
+  private nextSeq = 0
+  /** Batches handed to the writer since it started. */
+  private jobs = 0
+  private nextChunkId = 0
+  private free: Chunk[] = []
+  private retired: Chunk[] = []
   private cache = new Map<number, Uint8Array>()
   private cacheSize = 0
 
@@ -97,50 +104,41 @@ export class Stream {
     readonly dir: string,
     readonly stream: number,
     readonly opts: StreamOptions,
-    private readonly pool: CompressPool,
-  ) {
-    this.pending = Buffer.allocUnsafeSlow(Math.max(opts.batchBytes * 2, 1024))
-  }
+  ) {}
 
   /** Open the segment files found on disk (already recovered: truncated to the committed size). */
   loadSegments(ids: number[]): void {
     for (const id of ids.sort((a, b) => a - b)) {
       const path = join(this.dir, segmentFileName(this.stream, id))
-      const fd = fs.openSync(path, 'r+')
+      const fd = fs.openSync(path, 'r')
       const size = fs.fstatSync(fd).size
       const hb = Buffer.alloc(SEGMENT_HEADER_SIZE)
       fs.readSync(fd, hb, 0, SEGMENT_HEADER_SIZE, 0)
       const h = decodeSegmentHeader(hb)
-      if (typeof h === 'string') throw new CorruptSegmentError(path, 0, h)
-      if (h.stream !== this.stream || h.segmentId !== id) throw new CorruptSegmentError(path, 0, 'segment header names another stream or id')
+      if (typeof h === 'string') {
+        fs.closeSync(fd)
+        throw new CorruptSegmentError(path, 0, h)
+      }
+      if (h.stream !== this.stream || h.segmentId !== id) {
+        fs.closeSync(fd)
+        throw new CorruptSegmentError(path, 0, 'segment header names another stream or id')
+      }
       const prev = this.segments[this.segments.length - 1]
       if (prev && prev.logicalStart + prev.size - SEGMENT_HEADER_SIZE !== h.logicalStart) {
+        fs.closeSync(fd)
         throw new CorruptSegmentError(path, 0, `logical start ${h.logicalStart} does not follow segment ${prev.id}`)
       }
       this.segments.push({ id, path, fd, logicalStart: h.logicalStart, size, maxBlock: -1 })
     }
-    const last = this.segments[this.segments.length - 1]
-    this.cursor = last ? last.logicalStart + last.size - SEGMENT_HEADER_SIZE : 0
   }
 
-  /** The active (newest) segment, creating segment 0 in an empty stream. */
-  active(): Segment {
-    const last = this.segments[this.segments.length - 1]
-    return last ?? this.createSegment(0, this.cursor)
+  /** Connect the packer to the writer (after recovery). */
+  attach(host: WriterHost): void {
+    this.host = host
+    this.nextSeq = this.batchPos.length
   }
 
-  private createSegment(id: number, logicalStart: number): Segment {
-    const path = join(this.dir, segmentFileName(this.stream, id))
-    const fd = fs.openSync(path, 'w+')
-    fs.writeSync(fd, encodeSegmentHeader({ stream: this.stream, segmentId: id, logicalStart }), 0, SEGMENT_HEADER_SIZE, 0)
-    const seg: Segment = { id, path, fd, logicalStart, size: SEGMENT_HEADER_SIZE, maxBlock: -1 }
-    this.segments.push(seg)
-    this.dirty.add(seg)
-    this.createdSegment = true
-    return seg
-  }
-
-  // ---- writer ---------------------------------------------------------------
+  // ---- packer ---------------------------------------------------------------
 
   /**
    * Reserve a record of `bodyLen` bytes in the pending batch; returns the
@@ -149,20 +147,22 @@ export class Stream {
    */
   reserve(type: number, bodyLen: number, ordinal: number, blockNumber: number): number {
     const need = RECORD_PREFIX + bodyLen
-    if (this.pendingLen > 0 && (this.pendingLen + need > this.pending.length || this.pendingLen >= this.opts.batchBytes)) {
+    let p = this.chunkPos
+    if (p > this.batchStart && p - this.batchStart + need > this.opts.batchBytes) this.seal(blockNumber)
+    if (p + need > this.chunk.bytes.length) {
       this.seal(blockNumber)
+      this.nextChunk(need)
+      p = 0
     }
-    if (need > this.pending.length) this.pending = Buffer.allocUnsafeSlow(need)
-    if (this.pendingCount === 0) this.pendingFirstOrdinal = ordinal
-    this.lastBatch = this.batchPos.length + this.inFlight
-    this.lastOff = this.pendingLen
-    const b = this.pending
-    b[this.pendingLen] = type
-    writeU32(b, this.pendingLen + 1, bodyLen)
-    const bodyOff = this.pendingLen + RECORD_PREFIX
-    this.pendingLen += need
-    this.pendingCount++
-    return bodyOff
+    if (this.batchCount === 0) this.batchFirstOrdinal = ordinal
+    this.lastBatch = this.nextSeq
+    this.lastOff = p - this.batchStart
+    const b = this.chunk.bytes
+    b[p] = type
+    writeU32(b, p + 1, bodyLen)
+    this.chunkPos = p + need
+    this.batchCount++
+    return p + RECORD_PREFIX
   }
 
   /** Location of the record last reserved: sequence number of its batch in this stream. */
@@ -170,103 +170,91 @@ export class Stream {
   /** Location of the record last reserved: offset of its prefix inside the decoded batch. */
   lastOff = 0
 
-  /** The pending batch buffer that `reserve` offsets point into. */
-  get buffer(): Buffer {
-    return this.pending
+  /** The arena chunk that `reserve` offsets point into. */
+  get buffer(): Uint8Array {
+    return this.chunk.bytes
   }
 
-  /** Seal the pending batch (if any): compress it (inline or in the worker), then place and write it. */
+  /** Seal the pending batch (if any) and hand it to the writer. */
   seal(blockNumber: number): void {
-    if (this.pendingLen === 0) return
-    const raw = this.pending.subarray(0, this.pendingLen)
-    this.stats.rawBytes += raw.length
-    const r = this.pool.run(
-      { level: this.opts.compressionLevel, recordCount: this.pendingCount, firstOrdinal: this.pendingFirstOrdinal, blockNumber, stream: this.stream },
-      raw,
-    )
-    this.inFlight++
-    // The sealed buffer now belongs to the compressor and the write; start a fresh one.
-    this.pending = Buffer.allocUnsafeSlow(Math.max(this.opts.batchBytes * 2, 1024))
-    this.pendingLen = 0
-    this.pendingCount = 0
-    if (r instanceof Promise) {
-      this.lastPlaced = this.lastPlaced.then(() => r).then((res) => this.place(res.header, res.data, blockNumber))
-    } else {
-      this.place(r.header, r.data, blockNumber)
+    const len = this.chunkPos - this.batchStart
+    if (len === 0) return
+    this.host!.submit(this.stream, this.chunk.id, this.batchStart, len, this.batchCount, this.batchFirstOrdinal, blockNumber)
+    this.stats.rawBytes += len
+    this.nextSeq++
+    this.jobs++
+    this.batchStart = this.chunkPos
+    this.batchCount = 0
+  }
+
+  private nextChunk(need: number): void {
+    const old = this.chunk
+    if (old.id >= 0) {
+      if (this.jobs > this.chunkFirstJob) {
+        old.releaseAt = this.jobs
+        this.retired.push(old)
+      } else {
+        this.free.push(old)
+      }
     }
-  }
-
-  /** Give a compressed batch its place in the stream (in seal order) and start writing it. */
-  private place(header: Uint8Array, data: Uint8Array, blockNumber: number): void {
-    const frameLen = BATCH_HEADER_SIZE + data.length
-    let seg = this.active()
-    if (seg.size > SEGMENT_HEADER_SIZE && seg.size + frameLen > this.opts.segmentBytes) seg = this.createSegment(seg.id + 1, this.cursor)
-    const pos = seg.size
-    seg.size += frameLen
-    seg.maxBlock = blockNumber
-    this.batchPos.push(this.cursor)
-    this.inFlight--
-    this.cursor += frameLen
-    this.stats.storedBytes += frameLen
-    this.stats.batches++
-    this.dirty.add(seg)
-    this.writes.push(writevAsync(seg.fd, [header, data], pos))
-  }
-
-  /**
-   * Seal, then (once every batch sealed so far is placed) capture the stream
-   * position this commit covers, wait for the writes and fdatasync the
-   * segments they touched. Resolves to that position.
-   */
-  async sync(blockNumber: number): Promise<{ segment: number; end: number }> {
-    this.seal(blockNumber)
-    // Capture in the placement chain itself, so batches of a later block never leak into this commit.
-    const captured = this.lastPlaced.then(() => {
-      const at = this.position()
-      const writes = this.writes
-      this.writes = []
-      const dirty = [...this.dirty]
-      this.dirty.clear()
-      return { at, writes, dirty }
-    })
-    this.lastPlaced = captured.then(() => undefined)
-    const { at, writes, dirty } = await captured
-    await Promise.all(writes)
-    await Promise.all(dirty.map((s) => fdatasyncAsync(s.fd)))
-    return at
-  }
-
-  /** Drop everything written after the given committed state (abort of an uncommitted block). */
-  async rollback(segmentId: number, end: number): Promise<void> {
-    this.pendingLen = 0
-    this.pendingCount = 0
-    await this.lastPlaced.catch(() => undefined)
-    const writes = this.writes
-    this.writes = []
-    await Promise.allSettled(writes)
-    this.dirty.clear()
-    while (this.segments.length > 0 && this.segments[this.segments.length - 1]!.id > segmentId) {
-      const s = this.segments.pop()!
-      fs.closeSync(s.fd)
-      fs.unlinkSync(s.path)
+    let next: Chunk | undefined
+    for (let i = 0; i < this.free.length; i++) {
+      if (this.free[i]!.bytes.length >= need) {
+        next = this.free[i]!
+        this.free.splice(i, 1)
+        break
+      }
     }
-    const seg = this.segments[this.segments.length - 1]
-    if (seg) {
-      fs.ftruncateSync(seg.fd, end)
-      seg.size = end
-      this.cursor = seg.logicalStart + end - SEGMENT_HEADER_SIZE
-    } else {
-      this.cursor = 0
+    if (next === undefined) {
+      const size = Math.max(CHUNK_BYTES, 4 * this.opts.batchBytes, need)
+      const bytes = this.host!.shared ? new Uint8Array(new SharedArrayBuffer(size)) : new Uint8Array(size)
+      next = { id: this.nextChunkId++, bytes, releaseAt: 0 }
+      this.host!.addChunk(this.stream, next.id, bytes)
     }
-    while (this.batchPos.length > 0 && this.batchPos.get(this.batchPos.length - 1) >= this.cursor) this.batchPos.length--
-    this.cache.clear()
-    this.cacheSize = 0
+    this.chunk = next
+    this.chunkPos = 0
+    this.batchStart = 0
+    this.chunkFirstJob = this.jobs
   }
 
-  /** Id and used size of the active segment (what a commit record stores). */
-  position(): { segment: number; end: number } {
-    const seg = this.active()
-    return { segment: seg.id, end: seg.size }
+  /** The writer has written `written` jobs: chunks whose batches are all written become reusable. */
+  reclaim(written: number): void {
+    if (this.retired.length === 0) return
+    const keep: Chunk[] = []
+    for (const c of this.retired) {
+      if (c.releaseAt <= written) this.free.push(c)
+      else keep.push(c)
+    }
+    this.retired = keep
+  }
+
+  /** A commit is durable: record where its batches landed (new segments, offsets, sizes). */
+  applyCommit(info: StreamCommitInfo, blockNumber: number): void {
+    for (const c of info.created) {
+      const path = join(this.dir, segmentFileName(this.stream, c.id))
+      this.segments.push({ id: c.id, path, fd: fs.openSync(path, 'r'), logicalStart: c.logicalStart, size: SEGMENT_HEADER_SIZE, maxBlock: -1 })
+    }
+    const segs = this.segments
+    for (let i = 0; i < info.placed.length; i++) {
+      const pos = info.placed[i]!
+      this.batchPos.push(pos)
+      this.segmentAt(pos).maxBlock = blockNumber
+    }
+    const n = segs.length
+    if (n === 0) return
+    for (let i = Math.max(0, n - 2 - info.created.length); i < n - 1; i++) {
+      segs[i]!.size = segs[i + 1]!.logicalStart - segs[i]!.logicalStart + SEGMENT_HEADER_SIZE
+    }
+    if (segs[n - 1]!.id === info.segment) segs[n - 1]!.size = info.end
+    this.stats.storedBytes = info.storedBytes
+    this.stats.batches = info.batches
+  }
+
+  /** Forget the uncommitted batches (after the writer rolled back). */
+  rollback(): void {
+    this.chunkPos = this.batchStart
+    this.batchCount = 0
+    this.nextSeq = this.batchPos.length
   }
 
   // ---- reader ---------------------------------------------------------------

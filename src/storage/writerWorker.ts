@@ -1,0 +1,107 @@
+/**
+ * Worker thread running the chain store's `WriterCore`: it compresses sealed
+ * batches, writes them, and makes commits durable, so the node's main thread
+ * only packs records and publishes indices. Requests arrive through the
+ * shared ring (see `writerHost.ts`) and are handled strictly in order; the
+ * worker sleeps in `Atomics.waitAsync` when the ring is empty, so its event
+ * loop keeps running the I/O callbacks. Arena chunks arrive by message; a
+ * batch naming a chunk that has not arrived yet holds the ring until it does.
+ * Replies go back by message, with the request id.
+ */
+import { parentPort } from 'node:worker_threads'
+import { WriterCore } from './writerCore.js'
+import { CTRL_HEAD, CTRL_SLEEPING, CTRL_TAIL, OP_BATCH, OP_CLOSE, OP_COMMIT, OP_PRUNE, OP_ROLLBACK, RING_SLOTS, SLOT_WIDTH, type HostMessage, type WorkerReply } from './writerHost.js'
+
+/** `Atomics.waitAsync` (ES2024; in Node since 16, typed here because the project's lib is older). */
+interface WaitAsync {
+  waitAsync(a: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> }
+}
+const waitAsync = (Atomics as unknown as WaitAsync).waitAsync
+
+const port = parentPort
+let core: WriterCore | undefined
+let ctrl: Int32Array | undefined
+let ring: Float64Array | undefined
+let tail = 0
+let waiting = false
+let stopped = false
+const chunks = new Set<string>()
+
+function answer(id: number, p: Promise<unknown>): void {
+  p.then(
+    (result) => port!.postMessage({ id, result } satisfies WorkerReply),
+    (e: unknown) => port!.postMessage({ id, error: e instanceof Error ? e.message : String(e) } satisfies WorkerReply),
+  )
+}
+
+/** Handle every published slot; returns false when held back by a missing chunk. */
+function drain(): boolean {
+  const c = ctrl!
+  const r = ring!
+  const w = core!
+  while (tail !== Atomics.load(c, CTRL_HEAD)) {
+    const o = (tail & (RING_SLOTS - 1)) * SLOT_WIDTH
+    const op = r[o]!
+    if (op === OP_BATCH) {
+      const stream = r[o + 1]!
+      const chunk = r[o + 2]!
+      if (!chunks.has(`${stream}:${chunk}`)) return false
+      w.submit(stream, chunk, r[o + 3]!, r[o + 4]!, r[o + 5]!, r[o + 6]!, r[o + 7]!)
+    } else {
+      const id = r[o + 1]!
+      const arg = r[o + 2]!
+      if (op === OP_COMMIT) answer(id, w.commit(arg))
+      else if (op === OP_PRUNE) answer(id, w.prune(arg))
+      else if (op === OP_ROLLBACK) answer(id, w.rollback())
+      else if (op === OP_CLOSE) {
+        stopped = true
+        answer(id, w.close())
+      }
+    }
+    tail = (tail + 1) | 0
+    Atomics.store(c, CTRL_TAIL, tail)
+  }
+  Atomics.notify(c, CTRL_TAIL)
+  return true
+}
+
+/** Drain, then sleep until the host publishes more (unless held back or closed). */
+function pump(): void {
+  if (waiting || stopped) return
+  if (!drain() || stopped) return
+  // Announce the sleep first, then re-check: the host either sees the flag or we see its slot.
+  const c = ctrl!
+  Atomics.store(c, CTRL_SLEEPING, 1)
+  const seen = Atomics.load(c, CTRL_HEAD)
+  const res = seen !== tail ? undefined : waitAsync(c, CTRL_HEAD, seen)
+  if (res === undefined || !res.async) {
+    Atomics.store(c, CTRL_SLEEPING, 0)
+    return void setImmediate(pump)
+  }
+  waiting = true
+  void res.value.then(() => {
+    waiting = false
+    Atomics.store(c, CTRL_SLEEPING, 0)
+    pump()
+  })
+}
+
+if (port) {
+  port.on('message', (m: HostMessage) => {
+    if (m.t === 'init') {
+      try {
+        core = new WriterCore(m.init)
+        ctrl = new Int32Array(m.ctrl)
+        ring = new Float64Array(m.ring)
+        port.postMessage({ id: m.id, result: null } satisfies WorkerReply)
+        pump()
+      } catch (e) {
+        port.postMessage({ id: m.id, error: (e as Error).message } satisfies WorkerReply)
+      }
+    } else if (m.t === 'chunk') {
+      core!.addChunk(m.stream, m.chunk, new Uint8Array(m.buffer))
+      chunks.add(`${m.stream}:${m.chunk}`)
+      pump()
+    }
+  })
+}
