@@ -119,17 +119,18 @@ export class Shard {
   }
 
   /** Reads and decodes the entry at `offset` (copies fields out of the scratch buffer). */
-  readAt(offset: number): LocatedEntry {
+  readAt(offset: number, knownKh?: Uint8Array): LocatedEntry {
     const { buf, pos, avail } = this.log.read(offset)
     const e = decodeEntry(buf, pos, avail)
     const key = new Uint8Array(e.key), value = new Uint8Array(e.value)
-    return { ...e, key, value, nkh: new Uint8Array(e.nkh), offset, kh: entryKeyHash(key, value) }
+    return { ...e, key, value, nkh: new Uint8Array(e.nkh), offset, kh: knownKh ?? entryKeyHash(key, value) }
   }
 
   /** The live entry for `key` (hash `kh`), if any. */
   lookup(key: Uint8Array, kh: Uint8Array): LocatedEntry | undefined {
     for (const off of this.index.candidates(kh)) {
-      const e = this.readAt(off)
+      // kh is only trusted once the key matches (then it is this key's hash)
+      const e = this.readAt(off, kh)
       if (e.value.length > 0 && e.key.length === key.length && Buffer.compare(e.key, key) === 0) return e
     }
     return undefined
