@@ -212,26 +212,54 @@ export class TxPool {
       for (const [n, p] of queue) if (n < nonce) this.drop(key, queue, p)
       if (queue.has(nonce)) heads.push({ key, queue, next: nonce })
     }
-    const out: PooledTransaction[] = []
-    while (out.length < max && heads.length > 0) {
-      let best = 0
-      for (let i = 1; i < heads.length; i++) {
-        const a = heads[i]!.queue.get(heads[i]!.next)!
-        const b = heads[best]!.queue.get(heads[best]!.next)!
-        const ta = effectiveTip(a.tx, baseFee)
-        const tb = effectiveTip(b.tx, baseFee)
-        if (ta > tb || (ta === tb && a.seq < b.seq)) best = i
+    // Best head first: a binary max-heap on (effective tip, earlier arrival),
+    // so draining n transactions from h senders costs O(n log h).
+    type Head = (typeof heads)[number] & { tip: bigint; seq: number }
+    const better = (a: Head, b: Head): boolean => a.tip > b.tip || (a.tip === b.tip && a.seq < b.seq)
+    const heap: Head[] = []
+    const push = (h: Head): void => {
+      heap.push(h)
+      let i = heap.length - 1
+      while (i > 0) {
+        const parent = (i - 1) >> 1
+        if (!better(heap[i]!, heap[parent]!)) break
+        ;[heap[i], heap[parent]] = [heap[parent]!, heap[i]!]
+        i = parent
       }
-      const h = heads[best]!
+    }
+    const pop = (): Head => {
+      const top = heap[0]!
+      const last = heap.pop()!
+      if (heap.length > 0) {
+        heap[0] = last
+        let i = 0
+        for (;;) {
+          const l = 2 * i + 1
+          const r = l + 1
+          let m = i
+          if (l < heap.length && better(heap[l]!, heap[m]!)) m = l
+          if (r < heap.length && better(heap[r]!, heap[m]!)) m = r
+          if (m === i) break
+          ;[heap[i], heap[m]] = [heap[m]!, heap[i]!]
+          i = m
+        }
+      }
+      return top
+    }
+    const withTip = (h: (typeof heads)[number]): Head => {
       const p = h.queue.get(h.next)!
-      if (fees(p.tx).cap < baseFee) {
-        heads.splice(best, 1)
-        continue
-      }
+      return { ...h, tip: effectiveTip(p.tx, baseFee), seq: p.seq }
+    }
+    for (const h of heads) push(withTip(h))
+    const out: PooledTransaction[] = []
+    while (out.length < max && heap.length > 0) {
+      const h = pop()
+      const p = h.queue.get(h.next)!
+      if (fees(p.tx).cap < baseFee) continue
       out.push(p)
       this.drop(h.key, h.queue, p)
       h.next++
-      if (!h.queue.has(h.next)) heads.splice(best, 1)
+      if (h.queue.has(h.next)) push(withTip(h))
     }
     return out
   }
