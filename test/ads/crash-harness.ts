@@ -40,9 +40,13 @@ export async function crashLoop(kills: number, seed: number): Promise<number[]> 
     for (let i = 0; i < kills; i++) {
       const proc = spawn(process.execPath, [child, dir, String(seed)], { stdio: ['ignore', 'pipe', 'inherit'] })
       let out = ''
-      proc.stdout.on('data', (d: Buffer) => { out += d.toString() })
+      let onOpen: () => void = () => undefined
+      const opened = new Promise<void>((resolve) => { onOpen = resolve })
+      proc.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('open')) onOpen() })
       const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()))
-      await new Promise((r) => setTimeout(r, 60 + random() * 400))
+      // one kill in five lands while the child is still opening/recovering; the rest while it commits
+      if (random() < 0.2) await new Promise((r) => setTimeout(r, random() * 150))
+      else { await Promise.race([opened, exited]); await new Promise((r) => setTimeout(r, 20 + random() * 300)) }
       proc.kill('SIGKILL')
       await exited
       for (const line of out.split('\n')) if (/^\d+$/.test(line)) lastReported = Math.max(lastReported, Number(line))
