@@ -4,7 +4,7 @@
  * (revmc: erc20_transfer, uniswap_v2_pair, univ2_router, weth, snailtracer;
  * ipsilon benchmarks/main).
  *
- *   npm run bench:evm -- [--filter name] [--min-ms 800]
+ *   npm run bench:evm -- [--filter name] [--min-ms 800] [--ours-only]
  *
  * Each workload's call runs as a top-level message into the pre-deployed
  * contract (our `Evm.execute` on a fresh overlay; ethereumjs `runCall` inside
@@ -147,9 +147,11 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2)
   let filter: string | undefined
   let minMs = 800
+  let oursOnly = false
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--filter') filter = args[++i]
     else if (args[i] === '--min-ms') minMs = Number(args[++i])
+    else if (args[i] === '--ours-only') oursOnly = true
     else throw new RangeError(`unknown argument ${args[i]}`)
   }
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/evm-benchmarks')
@@ -166,6 +168,18 @@ async function main(): Promise<void> {
     const w = load(file)
     const cache = new CodeCache()
     const ours = runOurs(w, cache)
+    if (oursOnly) {
+      // profiling mode (node --cpu-prof): only our engine, for at least minMs
+      let n = 0
+      const t0 = performance.now()
+      while (performance.now() - t0 < minMs) {
+        runOurs(w, cache)
+        n++
+      }
+      const ms = (performance.now() - t0) / n
+      console.log(`${name.padEnd(22)} ${String(ours.gas).padStart(11)} ${(ours.gas / 1000 / ms).toFixed(1).padStart(12)} Mgas/s  ${(ms * 1000).toFixed(1)} µs/call`)
+      continue
+    }
     const ejs = await ejsRunner(w)
     const theirs = await ejs()
     const oursMs = await time(() => runOurs(w, cache), minMs)

@@ -387,7 +387,7 @@ export class Evm {
     }
     const target = state.account(msg.address)
     state.warmAccount(target)
-    const hasStorage = target.exists && (target.written.size > 0 ? hasNonZero(target) : (state.reader.hasStorage?.(bigIntToAddress(target.address)) ?? false))
+    const hasStorage = target.exists && (target.writtenCount > 0 ? hasNonZero(target) : (state.reader.hasStorage?.(bigIntToAddress(target.address)) ?? false))
     if (target.nonce !== 0n || state.code(target).length !== 0 || hasStorage) {
       return this.fail(0, 'create collision')
     }
@@ -461,7 +461,7 @@ export class Evm {
 }
 
 function hasNonZero(a: Account): boolean {
-  for (const v of a.storage.values()) if (v !== 0n) return true
+  if (a.slots !== undefined) for (const s of a.slots.values()) if (s.loaded && s.value !== 0n) return true
   return false
 }
 
@@ -478,6 +478,7 @@ function interpret(evm: Evm, f: Frame): number {
   const st = f.stack
   const msg = f.msg
   const state = evm.state
+  const epoch = state.epoch
   let pc = f.pc
   let sp = f.sp
   let gas = f.gas
@@ -881,13 +882,18 @@ function interpret(evm: Evm, f: Frame): number {
         break
       }
       case 0x54: {
-        const slot = st[sp - 1]!
+        const key = st[sp - 1]!
         const a = f.account
-        if (state.warmSlot(a, slot)) {
-          gas -= G.COLD_SLOAD - G.WARM_ACCESS
-          if (gas < 0) return halt(f, 'out of gas')
+        const slots = a.slots
+        let sl = slots !== undefined ? slots.get(key) : undefined
+        if (sl === undefined || sl.warm !== epoch || !sl.loaded) {
+          sl = state.slot(a, key)
+          if (state.warmSlotEntry(sl)) {
+            gas -= G.COLD_SLOAD - G.WARM_ACCESS
+            if (gas < 0) return halt(f, 'out of gas')
+          }
         }
-        st[sp - 1] = state.sload(a, slot)
+        st[sp - 1] = sl.value
         pc++
         break
       }
@@ -898,12 +904,13 @@ function interpret(evm: Evm, f: Frame): number {
         const slot = st[sp + 1]!
         const val = st[sp]!
         const a = f.account
+        const sl = state.slot(a, slot)
         let cost = 0
-        if (state.warmSlot(a, slot)) cost += G.COLD_SLOAD
-        const cur = state.sload(a, slot)
+        if (state.warmSlotEntry(sl)) cost += G.COLD_SLOAD
+        const cur = sl.value
         if (cur === val) cost += G.WARM_ACCESS
         else {
-          const orig = state.originalStorage(a, slot)
+          const orig = sl.origEpoch === epoch ? sl.orig : cur
           if (orig === cur) {
             if (orig === 0n) cost += G.SSTORE_SET
             else {
@@ -921,7 +928,7 @@ function interpret(evm: Evm, f: Frame): number {
         }
         gas -= cost
         if (gas < 0) return halt(f, 'out of gas')
-        if (cur !== val) state.sstore(a, slot, val)
+        if (cur !== val) state.writeSlot(a, sl, val)
         pc++
         break
       }

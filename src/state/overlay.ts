@@ -32,15 +32,16 @@ function readU64(a: Uint8Array, off: number): bigint {
   return (BigInt(h) << 32n) | BigInt(l)
 }
 
+const ADDR_SCRATCH = new DataView(new ArrayBuffer(24))
+const ADDR_SCRATCH_BYTES = new Uint8Array(ADDR_SCRATCH.buffer)
+
 /** A bigint (low 160 bits) as 20 address bytes. */
 export function bigIntToAddress(v: bigint): Uint8Array {
-  const out = new Uint8Array(20)
-  let x = v
-  for (let i = 19; i >= 0; i--) {
-    out[i] = Number(x & 0xffn)
-    x >>= 8n
-  }
-  return out
+  // setBigUint64 keeps the low 64 bits of its argument (ToBigUint64), so three stores cover 160 bits
+  ADDR_SCRATCH.setBigUint64(0, v >> 128n)
+  ADDR_SCRATCH.setBigUint64(8, v >> 64n)
+  ADDR_SCRATCH.setBigUint64(16, v)
+  return ADDR_SCRATCH_BYTES.slice(4, 24)
 }
 
 /** Lower-case hex (no 0x) of a bigint address, 40 digits. */
@@ -49,6 +50,35 @@ export function addressKey(v: bigint): string {
 }
 
 const RIPEMD = 3n
+
+/**
+ * One cached storage slot of an account. All per-slot facts live here so the
+ * EVM's SLOAD/SSTORE need one Map lookup: the current value, whether it is
+ * warm in the current transaction (EIP-2929, by transaction epoch), its value
+ * at transaction start (EIP-2200 original, valid when `origEpoch` is the
+ * current epoch) and whether the block wrote it. Fields are live; write only
+ * through `StateOverlay`.
+ */
+export class Slot {
+  /** Slot key. */
+  readonly key: bigint
+  /** Current value (meaningful once `loaded`). */
+  value = 0n
+  /** `value` has been read from the reader (or set). False for slots only warmed by an access list. */
+  loaded = false
+  /** Epoch of the transaction in which the slot is warm (-1: cold). */
+  warm = -1
+  /** Value at the start of transaction `origEpoch` (EIP-2200 original). */
+  orig = 0n
+  /** Epoch for which `orig` holds; otherwise the original is `value`. */
+  origEpoch = -1
+  /** Written in this block (listed by `diff()`). */
+  written = false
+
+  constructor(key: bigint) {
+    this.key = key
+  }
+}
 
 /** An account as cached and modified by the overlay. Fields are live; write only through `StateOverlay`. */
 export class Account {
@@ -61,12 +91,10 @@ export class Account {
   code: Uint8Array | undefined
   /** Exists in state (false: never existed, or deleted). */
   exists: boolean
-  /** Storage values seen or written (the current value). */
-  readonly storage = new Map<bigint, bigint>()
-  /** Slots written in this block (for the diff). */
-  readonly written = new Set<bigint>()
-  /** Values at transaction start of slots written in this transaction (EIP-2200 original). */
-  readonly committed = new Map<bigint, bigint>()
+  /** Storage slots seen, warmed or written (created on first use). */
+  slots: Map<bigint, Slot> | undefined = undefined
+  /** Number of slots with `written` set. */
+  writtenCount = 0
   /** Pre-existing storage is wiped (destroyed in this block). */
   storageCleared = false
   /** Changed in this block. */
@@ -77,19 +105,28 @@ export class Account {
   /** @internal epoch of the transaction that last set a per-tx flag. */
   epoch = -1
   warm = false
-  readonly warmSlots = new Set<bigint>()
-  readonly transient = new Map<bigint, bigint>()
+  /** EIP-1153 transient storage (created on first TSTORE). */
+  transient: Map<bigint, bigint> | undefined = undefined
   touched = false
   created = false
   destructed = false
+  /** @internal the address as 20 bytes (for reader calls), built on first use. */
+  addressBytes: Uint8Array | undefined = undefined
 
   constructor(address: bigint, info: AccountInfo | undefined) {
     this.address = address
     this.exists = info !== undefined
-    this.nonce = info?.nonce ?? 0n
-    this.balance = info?.balance ?? 0n
-    this.codeHash = info?.codeHash ?? KECCAK_EMPTY
-    this.code = info === undefined || equalBytes(this.codeHash, KECCAK_EMPTY) ? EMPTY : undefined
+    if (info === undefined) {
+      this.nonce = 0n
+      this.balance = 0n
+      this.codeHash = KECCAK_EMPTY
+      this.code = EMPTY
+    } else {
+      this.nonce = info.nonce
+      this.balance = info.balance
+      this.codeHash = info.codeHash
+      this.code = info.codeHash === KECCAK_EMPTY || equalBytes(info.codeHash, KECCAK_EMPTY) ? EMPTY : undefined
+    }
   }
 
   /** EIP-161 empty: no code, zero nonce and balance. */
@@ -124,34 +161,34 @@ export interface AccessRecord {
   storageWrites: Map<string, Map<bigint, bigint>>
 }
 
-// journal entry kinds
-const J_BALANCE = 0
-const J_NONCE = 1
-const J_CODE = 2
-const J_STORAGE = 3
-const J_EXISTS = 4
-const J_TSTORE = 5
-const J_WARM = 6
-const J_WARM_SLOT = 7
-const J_TOUCH = 8
-const J_DESTRUCT = 9
-const J_LOG = 10
-const J_REFUND = 11
-const J_CREATED = 12
-
-interface JournalEntry {
-  k: number
-  a: Account | undefined
-  s: bigint
-  v: unknown
-}
+// Journal: a flat array of 4-element entries (kind, target, key, value), no object per entry.
+const J_BALANCE = 0 // (k, account, -, previous balance)
+const J_NONCE = 1 // (k, account, -, previous nonce)
+const J_CODE = 2 // (k, account, [codeHash, code], previous codeChanged)
+const J_STORAGE = 3 // (k, slot, -, previous value): slot already written in this block
+const J_STORAGE_FIRST = 4 // (k, slot, account, previous value): first write of the slot in this block
+const J_EXISTS = 5 // (k, account, -, -)
+const J_TSTORE = 6 // (k, account, key, previous value)
+const J_WARM = 7 // (k, account, -, -)
+const J_WARM_SLOT = 8 // (k, slot, -, -)
+const J_TOUCH = 9 // (k, account, -, -)
+const J_DESTRUCT = 10 // (k, account, -, -)
+const J_LOG = 11 // (k, -, -, -)
+const J_REFUND = 12 // (k, -, -, previous refund)
+const J_CREATED = 13 // (k, account, -, -)
 
 /** Journaled state overlay over a `StateReader`. */
 export class StateOverlay {
   readonly reader: StateReader
   private readonly accounts = new Map<bigint, Account>()
-  private journal: JournalEntry[] = []
-  private epoch = 0
+  // entries of 4: kind, target, key, value (see J_*)
+  private journal: unknown[] = []
+  /**
+   * @internal Transaction epoch: slots whose `warm` (or `origEpoch`) equals
+   * it are warm (or hold an original) in the current transaction. Bumped by
+   * `finalizeTransaction`, which is how per-transaction slot state resets.
+   */
+  epoch = 0
   private txAccounts: Account[] = []
   /** EIP-3529 refund counter of the current transaction. */
   refund = 0
@@ -168,12 +205,17 @@ export class StateOverlay {
   /** The (cached) account at `address`; a non-existent one has `exists=false`. */
   account(address: bigint): Account {
     let a = this.accounts.get(address)
-    if (a === undefined) {
-      const info = this.reader.account(bigIntToAddress(address))
-      a = new Account(address, info)
-      this.accounts.set(address, a)
-      if (this.recording) this.recordAccountRead(a, info)
-    }
+    if (a === undefined) a = this.loadAccount(address)
+    return a
+  }
+
+  private loadAccount(address: bigint): Account {
+    const bytes = bigIntToAddress(address)
+    const info = this.reader.account(bytes)
+    const a = new Account(address, info)
+    a.addressBytes = bytes
+    this.accounts.set(address, a)
+    if (this.recording) this.recordAccountRead(a, info)
     return a
   }
 
@@ -202,9 +244,9 @@ export class StateOverlay {
 
   /** Set balance (journaled). */
   setBalance(a: Account, v: bigint): void {
-    this.journal.push({ k: J_BALANCE, a, s: 0n, v: a.balance })
+    this.journal.push(J_BALANCE, a, undefined, a.balance)
     a.balance = v
-    this.markDirty(a)
+    a.dirty = true
   }
 
   /** Add to a balance (journaled). */
@@ -214,31 +256,27 @@ export class StateOverlay {
 
   /** Set nonce (journaled). */
   setNonce(a: Account, v: bigint): void {
-    this.journal.push({ k: J_NONCE, a, s: 0n, v: a.nonce })
+    this.journal.push(J_NONCE, a, undefined, a.nonce)
     a.nonce = v
-    this.markDirty(a)
+    a.dirty = true
   }
 
   /** Set code (journaled); hashes it. */
   setCode(a: Account, code: Uint8Array, codeHash?: Uint8Array): void {
-    this.journal.push({ k: J_CODE, a, s: 0n, v: [a.codeHash, a.code, a.codeChanged] })
+    this.journal.push(J_CODE, a, [a.codeHash, a.code], a.codeChanged)
     a.code = code
     a.codeHash = code.length === 0 ? KECCAK_EMPTY : (codeHash ?? keccak256(code))
     a.codeChanged = true
-    this.markDirty(a)
+    a.dirty = true
   }
 
   /** Mark the account as existing (journaled). */
   createAccount(a: Account): void {
     if (!a.exists) {
-      this.journal.push({ k: J_EXISTS, a, s: 0n, v: false })
+      this.journal.push(J_EXISTS, a, undefined, undefined)
       a.exists = true
-      this.markDirty(a)
+      a.dirty = true
     }
-  }
-
-  private markDirty(a: Account): void {
-    a.dirty = true
   }
 
   /** Transfer value between accounts (journaled); the caller checks the balance. */
@@ -252,7 +290,7 @@ export class StateOverlay {
   touch(a: Account): void {
     if (!a.touched) {
       this.txMark(a)
-      if (a.address !== RIPEMD) this.journal.push({ k: J_TOUCH, a, s: 0n, v: false })
+      if (a.address !== RIPEMD) this.journal.push(J_TOUCH, a, undefined, undefined)
       a.touched = true
     }
   }
@@ -261,7 +299,7 @@ export class StateOverlay {
   markCreated(a: Account): void {
     if (!a.created) {
       this.txMark(a)
-      this.journal.push({ k: J_CREATED, a, s: 0n, v: false })
+      this.journal.push(J_CREATED, a, undefined, undefined)
       a.created = true
     }
   }
@@ -270,7 +308,7 @@ export class StateOverlay {
   markDestructed(a: Account): void {
     if (!a.destructed) {
       this.txMark(a)
-      this.journal.push({ k: J_DESTRUCT, a, s: 0n, v: false })
+      this.journal.push(J_DESTRUCT, a, undefined, undefined)
       a.destructed = true
     }
   }
@@ -281,80 +319,140 @@ export class StateOverlay {
   warmAccount(a: Account): boolean {
     if (a.warm) return false
     this.txMark(a)
-    this.journal.push({ k: J_WARM, a, s: 0n, v: false })
+    this.journal.push(J_WARM, a, undefined, undefined)
     a.warm = true
     return true
   }
 
-  /** Warm a slot; returns true when it was cold (journaled). */
-  warmSlot(a: Account, slot: bigint): boolean {
-    if (a.warmSlots.has(slot)) return false
-    this.txMark(a)
-    this.journal.push({ k: J_WARM_SLOT, a, s: slot, v: false })
-    a.warmSlots.add(slot)
+  /** Warm a slot (without reading it); returns true when it was cold (journaled). */
+  warmSlot(a: Account, key: bigint): boolean {
+    return this.warmSlotEntry(this.slotEntry(a, key))
+  }
+
+  /** Warm a slot entry; returns true when it was cold (journaled). */
+  warmSlotEntry(s: Slot): boolean {
+    if (s.warm === this.epoch) return false
+    this.journal.push(J_WARM_SLOT, s, undefined, undefined)
+    s.warm = this.epoch
     return true
+  }
+
+  /** True when the slot is warm in the current transaction. */
+  isSlotWarm(a: Account, key: bigint): boolean {
+    const s = a.slots?.get(key)
+    return s !== undefined && s.warm === this.epoch
   }
 
   // ---------------------------------------------------------------- storage
 
-  /** Current value of a storage slot. */
-  sload(a: Account, slot: bigint): bigint {
-    const v = a.storage.get(slot)
-    if (v !== undefined) return v
+  /** The slot entry of `key` (created, not read, when new). */
+  slotEntry(a: Account, key: bigint): Slot {
+    let m = a.slots
+    if (m === undefined) m = a.slots = new Map()
+    let s = m.get(key)
+    if (s === undefined) {
+      s = new Slot(key)
+      m.set(key, s)
+    }
+    return s
+  }
+
+  /** The slot entry of `key` with its current value loaded. */
+  slot(a: Account, key: bigint): Slot {
+    const s = this.slotEntry(a, key)
+    if (!s.loaded) this.loadSlot(a, s)
+    return s
+  }
+
+  /**
+   * The value of a warm, loaded slot, or undefined when the slot is cold or
+   * not cached (then use `warmSlot` + `sload`). The SLOAD fast path.
+   */
+  sloadWarm(a: Account, key: bigint): bigint | undefined {
+    const m = a.slots
+    if (m === undefined) return undefined
+    const s = m.get(key)
+    return s !== undefined && s.warm === this.epoch && s.loaded ? s.value : undefined
+  }
+
+  private loadSlot(a: Account, s: Slot): void {
     let loaded = 0n
-    if (!a.storageCleared && a.exists) loaded = this.reader.storage(bigIntToAddress(a.address), slot)
-    a.storage.set(slot, loaded)
+    if (!a.storageCleared && a.exists) loaded = this.reader.storage(a.addressBytes ??= bigIntToAddress(a.address), s.key)
+    s.value = loaded
+    s.loaded = true
     if (this.recording) {
       const k = addressKey(a.address)
       let m = this.recording.storageReads.get(k)
       if (!m) this.recording.storageReads.set(k, (m = new Map()))
-      if (!m.has(slot)) m.set(slot, loaded)
+      if (!m.has(s.key)) m.set(s.key, loaded)
     }
-    return loaded
+  }
+
+  /** Current value of a storage slot. */
+  sload(a: Account, key: bigint): bigint {
+    return this.slot(a, key).value
   }
 
   /** Value of the slot at transaction start (EIP-2200 "original"). */
-  originalStorage(a: Account, slot: bigint): bigint {
-    const v = a.committed.get(slot)
-    return v !== undefined ? v : this.sload(a, slot)
+  originalStorage(a: Account, key: bigint): bigint {
+    const s = this.slot(a, key)
+    return s.origEpoch === this.epoch ? s.orig : s.value
+  }
+
+  /** Value of a loaded slot entry at transaction start (EIP-2200 "original"). */
+  originalOf(s: Slot): bigint {
+    return s.origEpoch === this.epoch ? s.orig : s.value
   }
 
   /** Write a storage slot (journaled). */
-  sstore(a: Account, slot: bigint, value: bigint): void {
-    const prev = this.sload(a, slot)
-    if (!a.committed.has(slot)) {
-      this.txMark(a)
-      a.committed.set(slot, prev)
+  sstore(a: Account, key: bigint, value: bigint): void {
+    this.writeSlot(a, this.slot(a, key), value)
+  }
+
+  /** Write a loaded slot entry of `a` (journaled). */
+  writeSlot(a: Account, s: Slot, value: bigint): void {
+    const prev = s.value
+    if (s.origEpoch !== this.epoch) {
+      s.orig = prev
+      s.origEpoch = this.epoch
     }
-    this.journal.push({ k: J_STORAGE, a, s: slot, v: [prev, a.written.has(slot)] })
-    a.storage.set(slot, value)
-    a.written.add(slot)
+    if (s.written) this.journal.push(J_STORAGE, s, undefined, prev)
+    else {
+      this.journal.push(J_STORAGE_FIRST, s, a, prev)
+      s.written = true
+      a.writtenCount++
+    }
+    s.value = value
     a.dirty = true
   }
 
   /** EIP-1153 transient load. */
-  tload(a: Account, slot: bigint): bigint {
-    return a.transient.get(slot) ?? 0n
+  tload(a: Account, key: bigint): bigint {
+    const t = a.transient
+    if (t === undefined) return 0n
+    return t.get(key) ?? 0n
   }
 
   /** EIP-1153 transient store (journaled). */
-  tstore(a: Account, slot: bigint, value: bigint): void {
+  tstore(a: Account, key: bigint, value: bigint): void {
     this.txMark(a)
-    this.journal.push({ k: J_TSTORE, a, s: slot, v: a.transient.get(slot) ?? 0n })
-    a.transient.set(slot, value)
+    let t = a.transient
+    if (t === undefined) t = a.transient = new Map()
+    this.journal.push(J_TSTORE, a, key, t.get(key) ?? 0n)
+    t.set(key, value)
   }
 
   // ----------------------------------------------------------- refund, logs
 
   /** Add (or subtract) from the refund counter (journaled). */
   addRefund(delta: number): void {
-    this.journal.push({ k: J_REFUND, a: undefined, s: 0n, v: this.refund })
+    this.journal.push(J_REFUND, undefined, undefined, this.refund)
     this.refund += delta
   }
 
   /** Append a log (journaled). */
   addLog(log: LogEntry): void {
-    this.journal.push({ k: J_LOG, a: undefined, s: 0n, v: undefined })
+    this.journal.push(J_LOG, undefined, undefined, undefined)
     this.logs.push(log)
   }
 
@@ -368,55 +466,61 @@ export class StateOverlay {
   /** Undo every change made after `cp`. */
   revert(cp: number): void {
     const j = this.journal
-    for (let i = j.length - 1; i >= cp; i--) {
-      const e = j[i]!
-      const a = e.a!
-      switch (e.k) {
+    for (let i = j.length - 4; i >= cp; i -= 4) {
+      const k = j[i] as number
+      const t = j[i + 1]
+      const v = j[i + 3]
+      switch (k) {
         case J_BALANCE:
-          a.balance = e.v as bigint
+          ;(t as Account).balance = v as bigint
           break
         case J_NONCE:
-          a.nonce = e.v as bigint
+          ;(t as Account).nonce = v as bigint
           break
         case J_CODE: {
-          const [h, c, ch] = e.v as [Uint8Array, Uint8Array | undefined, boolean]
+          const a = t as Account
+          const [h, c] = j[i + 2] as [Uint8Array, Uint8Array | undefined]
           a.codeHash = h
           a.code = c
-          a.codeChanged = ch
+          a.codeChanged = v as boolean
           break
         }
-        case J_STORAGE: {
-          const [prev, wasWritten] = e.v as [bigint, boolean]
-          a.storage.set(e.s, prev)
-          if (!wasWritten) a.written.delete(e.s)
+        case J_STORAGE:
+          ;(t as Slot).value = v as bigint
+          break
+        case J_STORAGE_FIRST: {
+          const s = t as Slot
+          s.value = v as bigint
+          s.written = false
+          ;(j[i + 2] as Account).writtenCount--
           break
         }
         case J_EXISTS:
-          a.exists = false
+          ;(t as Account).exists = false
           break
         case J_TSTORE:
-          a.transient.set(e.s, e.v as bigint)
+          ;(t as Account).transient!.set(j[i + 2] as bigint, v as bigint)
           break
         case J_WARM:
-          a.warm = false
+          ;(t as Account).warm = false
           break
         case J_WARM_SLOT:
-          a.warmSlots.delete(e.s)
+          ;(t as Slot).warm = -1
           break
         case J_TOUCH:
-          a.touched = false
+          ;(t as Account).touched = false
           break
         case J_DESTRUCT:
-          a.destructed = false
+          ;(t as Account).destructed = false
           break
         case J_LOG:
           this.logs.pop()
           break
         case J_REFUND:
-          this.refund = e.v as number
+          this.refund = v as number
           break
         case J_CREATED:
-          a.created = false
+          ;(t as Account).created = false
           break
       }
     }
@@ -440,9 +544,7 @@ export class StateOverlay {
     for (const a of this.txAccounts) {
       if (a.destructed || (eip158 && a.touched && a.exists && a.isEmpty())) this.deleteAccount(a)
       a.warm = false
-      a.warmSlots.clear()
-      a.transient.clear()
-      a.committed.clear()
+      a.transient = undefined
       a.touched = false
       a.created = false
       a.destructed = false
@@ -450,7 +552,7 @@ export class StateOverlay {
     }
     this.txAccounts = []
     this.journal = []
-    this.epoch++
+    this.epoch++ // every slot's warmth and original value belong to the finished transaction
   }
 
   private deleteAccount(a: Account): void {
@@ -460,9 +562,17 @@ export class StateOverlay {
     a.codeHash = KECCAK_EMPTY
     a.code = EMPTY
     a.codeChanged = false
-    for (const s of a.storage.keys()) a.written.add(s)
-    a.storage.clear()
-    for (const s of a.written) a.storage.set(s, 0n)
+    // every cached slot reads 0 from now on and is reported as cleared
+    if (a.slots !== undefined) {
+      for (const s of a.slots.values()) {
+        if (!s.loaded) continue
+        s.value = 0n
+        if (!s.written) {
+          s.written = true
+          a.writtenCount++
+        }
+      }
+    }
     a.storageCleared = true
     a.dirty = true
   }
@@ -484,11 +594,8 @@ export class StateOverlay {
       if (a && a.dirty) r.accountWrites.set(k, a.exists ? { nonce: a.nonce, balance: a.balance, codeHash: a.codeHash } : null)
     }
     for (const a of this.accounts.values()) {
-      if (a.written.size === 0) continue
-      const k = addressKey(a.address)
-      const m = new Map<bigint, bigint>()
-      for (const s of a.written) m.set(s, a.storage.get(s) ?? 0n)
-      r.storageWrites.set(k, m)
+      if (a.writtenCount === 0) continue
+      r.storageWrites.set(addressKey(a.address), writtenSlots(a))
     }
     return r
   }
@@ -518,12 +625,15 @@ export class StateOverlay {
       accounts.set(key, { nonce: a.nonce, balance: a.balance, codeHash: a.codeHash })
       if (a.storageCleared) clearedStorage.add(key)
       if (a.codeChanged && a.code && a.code.length > 0) codes.set('0x' + bytesToHexRaw(a.codeHash), a.code)
-      if (a.written.size > 0) {
-        const m = new Map<bigint, bigint>()
-        for (const s of a.written) m.set(s, a.storage.get(s) ?? 0n)
-        storage.set(key, m)
-      }
+      if (a.writtenCount > 0) storage.set(key, writtenSlots(a))
     }
     return { accounts, storage, codes, clearedStorage }
   }
+}
+
+/** Written slots of `a` → current values. */
+function writtenSlots(a: Account): Map<bigint, bigint> {
+  const m = new Map<bigint, bigint>()
+  if (a.slots !== undefined) for (const s of a.slots.values()) if (s.written) m.set(s.key, s.value)
+  return m
 }

@@ -47,7 +47,7 @@ test('revert undoes balance, nonce, storage, creation, transient storage and war
   assert.equal(a.nonce, 1n)
   assert.equal(s.sload(a, 1n), 11n)
   assert.equal(s.tload(a, 5n), 0n)
-  assert.equal(a.warmSlots.has(1n), false)
+  assert.equal(s.isSlotWarm(a, 1n), false)
   assert.equal(s.refund, 0)
 })
 

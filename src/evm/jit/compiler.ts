@@ -75,6 +75,19 @@ interface Item {
   orig?: number
   /** JS boolean expression equal to `value !== 0n` (value is 0n or 1n). */
   bool?: string
+  /** Numeric shadow, shared by DUP copies (see `NumBox`). */
+  n?: NumBox
+}
+
+/**
+ * The value as a JS number exactly as `num` gives it (the value when it is
+ * at most 2^32 - 1, else -1): a bound const once computed (`expr`), or a
+ * generator (`make`) that derives it from the operands' shadows without
+ * BigInt arithmetic (ADD/SUB/MUL of small values: memory offsets).
+ */
+interface NumBox {
+  expr?: string
+  make?: () => string
 }
 
 const U32 = 0xffffffffn
@@ -215,12 +228,39 @@ class BlockGen {
     this.lines.push(s)
   }
 
+  /** Lines `const name = <expression without side effects>` (index → name), removed by `dce` when unused. */
+  private readonly pureLines = new Map<number, string>()
+
+  /** Emit `const name = expr` for a side-effect-free, non-throwing `expr`. */
+  private emitPure(name: string, expr: string): void {
+    this.pureLines.set(this.lines.length, name)
+    this.lines.push(`const ${name} = ${expr}`)
+  }
+
+  /** Drop pure consts nobody reads (stack loads under DUP/SWAP, unused results, unused shadows), to a fixpoint. */
+  private dce(): void {
+    const ident = /\b[vob]\d+\b/g
+    const uses = new Map<string, number>()
+    for (const l of this.lines) for (const m of l.matchAll(ident)) uses.set(m[0], (uses.get(m[0]) ?? 0) + 1)
+    const dropped = new Set<number>()
+    for (let changed = true; changed; ) {
+      changed = false
+      for (const [i, name] of this.pureLines) {
+        if (dropped.has(i) || uses.get(name) !== 1) continue
+        dropped.add(i)
+        changed = true
+        for (const m of this.lines[i]!.matchAll(ident)) uses.set(m[0], uses.get(m[0])! - 1)
+      }
+    }
+    if (dropped.size > 0) this.lines = this.lines.filter((_, i) => !dropped.has(i))
+  }
+
   /** Make sure the top `d` entries are virtual. */
   private lift(d: number): void {
     while (this.items.length < d) {
       this.consumed++
       const name = this.local()
-      this.emit(`const ${name} = st[sp - ${this.consumed}]`)
+      this.emitPure(name, `st[sp - ${this.consumed}]`)
       this.items.unshift({ e: name, orig: -this.consumed })
     }
   }
@@ -238,10 +278,11 @@ class BlockGen {
     this.items.push({ e: lit(v), c: v })
   }
 
-  /** Bind `expr` to a new const and push it. */
-  private pushExpr(expr: string): string {
+  /** Bind `expr` to a new const and push it (`pure`: no side effects, so `dce` may drop it). */
+  private pushExpr(expr: string, pure = true): string {
     const name = this.local()
-    this.emit(`const ${name} = ${expr}`)
+    if (pure) this.emitPure(name, expr)
+    else this.emit(`const ${name} = ${expr}`)
     this.items.push({ e: name })
     return name
   }
@@ -269,9 +310,39 @@ class BlockGen {
   /** Offset expression as a JS number (-1 when over 32 bits), or a literal. */
   private numOf(it: Item): { expr: string; c?: number } {
     if (it.c !== undefined) return it.c <= U32 ? { expr: String(Number(it.c)), c: Number(it.c) } : { expr: '-1', c: -1 }
-    const name = this.local('o')
-    this.emit(`const ${name} = num(${it.e})`)
-    return { expr: name }
+    const box = (it.n ??= {})
+    if (box.expr === undefined) {
+      if (box.make !== undefined) box.expr = box.make()
+      else {
+        box.expr = this.local('o')
+        this.emitPure(box.expr, `num(${it.e})`)
+      }
+    }
+    return { expr: box.expr }
+  }
+
+  /**
+   * Give the result `r` of ADD/SUB/MUL a numeric shadow computed from the
+   * operands' shadows: exact when both are at most 2^32 - 1 (no wrap is
+   * possible), else `num` of the BigInt expression `big`.
+   */
+  private shadow(op: number, r: Item, a: Item, b: Item, big: string): void {
+    r.n = {
+      make: () => {
+        const x = this.numOf(a).expr
+        const y = this.numOf(b).expr
+        const o = this.local('o')
+        // literal operands are known to be >= 0 (their shadow is -1 only when over 32 bits)
+        const pos = [x, y].filter((z) => !/^\d+$/.test(z)).map((z) => `${z} >= 0`)
+        if (x === '-1' || y === '-1') pos.push('false')
+        let calc: string
+        if (op === 0x01) calc = `${x} + ${y} > 4294967295 ? -1 : ${x} + ${y}`
+        else if (op === 0x02) calc = `${x} * ${y} > 4294967295 ? -1 : ${x} * ${y}`
+        else calc = `${x} >= ${y} ? ${x} - ${y} : -1`
+        this.emitPure(o, pos.length === 0 ? calc : `${pos.join(' && ')} ? (${calc}) : num(${big})`)
+        return o
+      },
+    }
   }
 
   /** Emit a memory-expansion guard for `[off, off+size)`; false when it always fails. */
@@ -343,6 +414,7 @@ class BlockGen {
         this.fallTo = id
       }
     }
+    this.dce()
     return { block: b, body: this.lines.join('\n'), succ: this.succ, fallTo: this.fallTo, dynamic: this.dynamic, uses: this.uses }
   }
 
@@ -380,7 +452,9 @@ class BlockGen {
         this.push({ e: `(${cond} ? 1n : 0n)`, bool: cond })
         return
       }
-      this.pushExpr(this.special(op, a, bI) ?? pure.gen(a.e, bI?.e ?? '', cI?.e ?? ''))
+      const sp = this.special(op, a, bI)
+      this.pushExpr(sp ?? pure.gen(a.e, bI?.e ?? '', cI?.e ?? ''))
+      if (sp === undefined && (op === 0x01 || op === 0x02 || op === 0x03)) this.shadow(op, this.items[this.items.length - 1]!, a, bI!, pure.gen(a.e, bI!.e, ''))
       return
     }
     if (op >= 0x60 && op <= 0x7f) return this.pushConst(this.code.pushValues[pc]!)
@@ -388,6 +462,7 @@ class BlockGen {
       const d = op - 0x7f
       this.lift(d)
       const it = this.items[this.items.length - d]!
+      if (it.c === undefined) it.n ??= {} // DUP copies share the numeric shadow
       return this.push({ ...it })
     }
     if (op >= 0x90 && op <= 0x9f) {
@@ -440,12 +515,12 @@ class BlockGen {
       }
       case 0x40: {
         const a = this.pop()
-        this.pushExpr(`blockHash(evm, ${a.e})`)
+        this.pushExpr(`blockHash(evm, ${a.e})`, false)
         return
       }
       case 0x49: {
         const a = this.pop()
-        this.pushExpr(`blobHash(evm, ${a.e})`)
+        this.pushExpr(`blobHash(evm, ${a.e})`, false)
         return
       }
       case 0x31:
@@ -482,7 +557,7 @@ class BlockGen {
       case 0x54: {
         const k = this.pop()
         const v = this.local()
-        this.emit(`let ${v} = acct.warmSlots.has(${k.e}) ? acct.storage.get(${k.e}) : undefined`)
+        this.emit(`let ${v} = state.sloadWarm(acct, ${k.e})`)
         this.emit(`if (${v} === undefined) { f.gas = gas; ${v} = sload(evm, f, ${k.e}); if (${v} === undefined) return S_ERROR; gas = f.gas }`)
         this.push({ e: v })
         return
@@ -495,7 +570,7 @@ class BlockGen {
       }
       case 0x5c: {
         const k = this.pop()
-        this.pushExpr(`state.tload(acct, ${k.e})`)
+        this.pushExpr(`state.tload(acct, ${k.e})`, false)
         return
       }
       case 0x5d: {
@@ -629,7 +704,7 @@ function byteLen(v: bigint): number {
 /** Compile `code` for `tables`' fork. Throws `JitCompileError`. */
 export function compile(code: AnalyzedCode, tables: ForkTables, opts: CompileOptions = {}): CompiledCode {
   const t0 = performance.now()
-  const regionChars = opts.regionChars ?? 4_000
+  const regionChars = opts.regionChars ?? (Number(process.env.JIT_REGION) || 4_000) // TEMP
   const an = analyze(code, tables)
   const ids = { n: 0 }
   const gens: BlockCode[] = an.blocks.map((b) => new BlockGen(code, an, b, ids, tables).generate())
