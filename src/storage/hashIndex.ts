@@ -8,14 +8,24 @@
  * stored record, so a collision costs one extra read and never a wrong answer.
  */
 
+/** Fingerprint tag of transaction hashes. */
+export const TAG_TX = 0x78
+/** Fingerprint tag of block hashes. */
+export const TAG_BLOCK = 0x62
+
 /** 64-bit fingerprint of `bytes`, salted by `tag` (so an address and a topic never share a key); written to `out[0..2)`. */
 export function fingerprint(bytes: Uint8Array, tag: number, out: Uint32Array): void {
-  let h1 = (0x9747b28c ^ tag ^ Math.imul(bytes.length, 0x2545f491)) | 0
+  fingerprintAt(bytes, 0, bytes.length, tag, out)
+}
+
+/** `fingerprint` of `buf[off, off+n)` without making a view of it (same result). */
+export function fingerprintAt(buf: Uint8Array, off: number, n: number, tag: number, out: Uint32Array): void {
+  let h1 = (0x9747b28c ^ tag ^ Math.imul(n, 0x2545f491)) | 0
   let h2 = (0x85ebca6b ^ Math.imul(tag + 1, 0x27d4eb2f)) | 0
-  const n = bytes.length
-  let i = 0
-  for (; i + 4 <= n; i += 4) {
-    let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)
+  const end = off + n
+  let i = off
+  for (; i + 4 <= end; i += 4) {
+    let k = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24)
     k = Math.imul(k, 0xcc9e2d51)
     k = (k << 15) | (k >>> 17)
     k = Math.imul(k, 0x1b873593)
@@ -27,7 +37,7 @@ export function fingerprint(bytes: Uint8Array, tag: number, out: Uint32Array): v
     h2 = (Math.imul(h2, 5) + 0x561ccd1b) | 0
   }
   let k = 0
-  for (let s = 0; i < n; i++, s += 8) k |= bytes[i]! << s
+  for (let s = 0; i < end; i++, s += 8) k |= buf[i]! << s
   h1 ^= Math.imul(k, 0xcc9e2d51)
   h2 ^= Math.imul(k, 0x1b873593)
   h1 = fmix(h1 ^ h2)
@@ -92,7 +102,15 @@ export class HashMultiIndex {
 
   /** First value stored under the fingerprint, or -1. */
   first(hi: number, lo: number): number {
-    return this.find(hi, lo, () => true)
+    const val = this.val
+    const mask = this.mask
+    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask
+    for (;;) {
+      const v = val[i]!
+      if (v === 0) return -1
+      if (this.hi[i] === hi && this.lo[i] === lo) return v - 1
+      i = (i + 1) & mask
+    }
   }
 
   /** Bytes of memory held by the table. */
@@ -108,5 +126,51 @@ export class HashMultiIndex {
     this.val = new Uint32Array(cap)
     this.mask = cap - 1
     for (let i = 0; i < val.length; i++) if (val[i] !== 0) this.put(hi[i]!, lo[i]!, val[i]! - 1)
+  }
+}
+
+/**
+ * Keeps the first occurrence of each (hi, lo) pair of a flat pair list, in
+ * order. Used to index each log key once per block instead of once per log.
+ */
+export class PairDeduper {
+  private hi = new Uint32Array(1024)
+  private lo = new Uint32Array(1024)
+  private used = new Uint8Array(1024)
+
+  /** The distinct pairs of `pairs[0, 2n)`, first occurrences, in order. */
+  unique(pairs: Uint32Array, n: number): Uint32Array {
+    let cap = this.used.length
+    if (cap < n * 2) {
+      while (cap < n * 2) cap *= 2
+      this.hi = new Uint32Array(cap)
+      this.lo = new Uint32Array(cap)
+      this.used = new Uint8Array(cap)
+    } else {
+      this.used.fill(0)
+    }
+    const mask = cap - 1
+    const out = new Uint32Array(n * 2)
+    let w = 0
+    for (let k = 0; k < n; k++) {
+      const hi = pairs[2 * k]!
+      const lo = pairs[2 * k + 1]!
+      let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask
+      let seen = false
+      while (this.used[i] === 1) {
+        if (this.hi[i] === hi && this.lo[i] === lo) {
+          seen = true
+          break
+        }
+        i = (i + 1) & mask
+      }
+      if (seen) continue
+      this.used[i] = 1
+      this.hi[i] = hi
+      this.lo[i] = lo
+      out[w++] = hi
+      out[w++] = lo
+    }
+    return out.slice(0, w)
   }
 }

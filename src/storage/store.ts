@@ -29,6 +29,7 @@ import {
   COMMIT_RECORD_SIZE,
   MINI_FIXED,
   RECORD_PREFIX,
+  SEGMENT_HEADER_SIZE,
   REC_BLOCK,
   REC_MINI,
   REC_RECEIPT,
@@ -47,15 +48,13 @@ import {
   writeU64,
   type CommitRecord,
 } from './format.js'
-import { HashMultiIndex, fingerprint } from './hashIndex.js'
+import { HashMultiIndex, TAG_BLOCK, TAG_TX, fingerprint } from './hashIndex.js'
 import { PostingIndex, TAG_ADDRESS, TAG_TOPIC, intersectSorted, matchesLog, normalizeFilter, type LogFilter, type LogKey } from './logIndex.js'
 import { Stream, type Segment, type StreamStats } from './stream.js'
 import { startWriter, type WriterHost } from './writerHost.js'
 
 export type { LogFilter, LogKey } from './logIndex.js'
 
-const TAG_TX = 0x78
-const TAG_BLOCK = 0x62
 
 /** Options of `ChainStore.open`. */
 export interface ChainStoreOptions {
@@ -73,6 +72,15 @@ export interface ChainStoreOptions {
   compressInWorker?: boolean
   /** Per-stream overrides of `batchBytes` and `compressionLevel`. */
   streams?: { chain?: StreamTuning; txs?: StreamTuning; receipts?: StreamTuning }
+  /**
+   * How a commit reaches the disk (default 'parallel'): the segments and the
+   * commit record are synced at the same time, one disk round trip, and
+   * recovery drops a last commit whose data is missing (its `commit` never
+   * returned). 'ordered' syncs the record only after the data (two round
+   * trips), for file systems that may expose garbage in unsynced appended
+   * blocks after a power loss.
+   */
+  commitSync?: 'parallel' | 'ordered'
 }
 
 /** Batch size and compression of one stream. */
@@ -214,6 +222,8 @@ export interface ChainStoreStats {
   commitBytes: number
   /** Bytes of the in-memory indices (approximate). */
   indexBytes: number
+  /** Set when `open` dropped a torn last commit (one whose `commit` call never returned): what was found. */
+  droppedTornCommit?: string
 }
 
 /** Bounds of one commit: what a snapshot can see. */
@@ -327,15 +337,13 @@ class Staged {
   miniPos = new F64Column(128)
   miniOff = new U32Column(128)
   miniFirstTx = new F64Column(128)
-  /** Fingerprints (hi, lo pairs) of the tx hashes. */
-  txFp = new U32Column(4096)
   txPos = new F64Column(2048)
   txOff = new U32Column(2048)
   rcPos = new F64Column(2048)
   rcOff = new U32Column(2048)
   logStart = new U32Column(2048)
-  /** Fingerprints (hi, lo pairs) of addresses/topics of this block's logs. */
-  logFp = new U32Column(16384)
+  /** Number of log addresses and topics (the writer fingerprints them). */
+  logKeys = 0
 }
 
 /**
@@ -353,7 +361,6 @@ export class BlockWriter {
   /** Number of the block's first mini-block; -1 while unknown (a store that has never seen one). */
   private firstMini: number
   private readonly staged = new Staged()
-  private readonly fp = new Uint32Array(2)
 
   /** @internal */
   constructor(
@@ -393,7 +400,6 @@ export class BlockWriter {
     }
     const [chain, txs, rcs] = this.streams as [Stream, Stream, Stream]
     const st = this.staged
-    const fp = this.fp
     const n = this.number
     if (this.miniCount === 0) this.firstMini = mb.number
     const firstTx = this.nextTx
@@ -405,9 +411,6 @@ export class BlockWriter {
       b.set(t.tx, off + 32)
       st.txPos.push(txs.lastBatch)
       st.txOff.push(txs.lastOff)
-      fingerprint(t.hash, TAG_TX, fp)
-      st.txFp.push(fp[0]!)
-      st.txFp.push(fp[1]!)
 
       let logBytes = 2
       for (const l of t.logs) logBytes += 21 + 32 * l.topics.length
@@ -422,16 +425,11 @@ export class BlockWriter {
         b.set(l.address, off)
         b[off + 20] = l.topics.length
         off += 21
-        fingerprint(l.address, TAG_ADDRESS, fp)
-        st.logFp.push(fp[0]!)
-        st.logFp.push(fp[1]!)
         for (const tp of l.topics) {
           b.set(tp, off)
           off += 32
-          fingerprint(tp, TAG_TOPIC, fp)
-          st.logFp.push(fp[0]!)
-          st.logFp.push(fp[1]!)
         }
+        st.logKeys += 1 + l.topics.length
       }
       b.set(t.receipt, off)
       st.rcPos.push(rcs.lastBatch)
@@ -587,6 +585,8 @@ export class ChainStore {
   private zombies: Zombie[] = []
   private readonly logQueryLimit: number
   private host!: WriterHost
+  /** Set when opening dropped a torn last commit (why). */
+  private recovered: string | undefined
 
   private constructor(
     /** Directory holding the segment files and commit.log. */
@@ -614,9 +614,19 @@ export class ChainStore {
   /** Open (creating if needed) the store in `dir`, recovering from any crash: torn tails are cut back to the last commit. */
   static async open(dir: string, options: ChainStoreOptions = {}): Promise<ChainStore> {
     fs.mkdirSync(dir, { recursive: true })
-    const store = new ChainStore(dir, options)
+    let store = new ChainStore(dir, options)
     try {
-      store.recover()
+      try {
+        store.recover()
+      } catch (e) {
+        if (!(e instanceof TornCommit)) throw e
+        // Drop the torn last commit record, then recover from the one before (only the last can be torn).
+        for (const s of store.streams) s.close()
+        dropLastCommitRecord(join(dir, 'commit.log'))
+        store = new ChainStore(dir, options)
+        store.recovered = e.message
+        store.recover(false)
+      }
       store.host = await startWriter(
         {
           dir,
@@ -627,6 +637,7 @@ export class ChainStore {
           })),
           commitCount: store.commitCount,
           last: store.committed,
+          commitSync: options.commitSync ?? 'parallel',
         },
         options.compressInWorker ?? true,
       )
@@ -640,20 +651,22 @@ export class ChainStore {
 
   // ---- recovery ---------------------------------------------------------------
 
-  private recover(): void {
+  /** Recover from the files on disk; `allowTorn`: the last commit may be torn (see `tornOrCorrupt`). */
+  private recover(allowTorn = true): void {
     const path = join(this.dir, 'commit.log')
     const commitFd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644)
     try {
-      this.recoverWith(path, commitFd)
+      this.recoverWith(path, commitFd, allowTorn)
     } finally {
       fs.closeSync(commitFd)
     }
   }
 
-  private recoverWith(path: string, commitFd: number): void {
+  private recoverWith(path: string, commitFd: number, allowTorn: boolean): void {
     const data = fs.readFileSync(path)
     let valid = 0
     let last: CommitRecord | undefined
+    let before: CommitRecord | undefined
     const n = Math.floor(data.length / COMMIT_RECORD_SIZE)
     for (let i = 0; i < n; i++) {
       const rec = decodeCommitRecord(data.subarray(i * COMMIT_RECORD_SIZE, (i + 1) * COMMIT_RECORD_SIZE))
@@ -666,6 +679,7 @@ export class ChainStore {
         }
         break
       }
+      before = last
       last = rec
       valid = i + 1
     }
@@ -676,8 +690,42 @@ export class ChainStore {
     }
     this.commitCount = valid
     this.committed = last
+    try {
+      this.cutStreams(last)
+    } catch (e) {
+      throw allowTorn ? this.tornOrCorrupt(e, last, before, false) : e
+    }
+    try {
+      this.rebuild()
+    } catch (e) {
+      throw allowTorn ? this.tornOrCorrupt(e, last, before, true) : e
+    }
+  }
 
-    // Cut every stream back to the committed state.
+  /**
+   * Classify a recovery failure. With 'parallel' commit syncs the last
+   * commit record can be durable while some of its batches are not (the
+   * crash came before `commit` returned): its segments are then missing,
+   * short, or (on file systems that expose unwritten blocks) zero-filled,
+   * and only inside the bytes that commit added. That is a torn commit, to be
+   * dropped (`TornCommit`). Anything else, and any damage with real bytes,
+   * stays a corruption error.
+   */
+  private tornOrCorrupt(e: unknown, last: CommitRecord | undefined, before: CommitRecord | undefined, needZeros: boolean): unknown {
+    if (!(e instanceof CorruptSegmentError) || e instanceof CorruptCommitLogError || last === undefined || last.flags !== 0) return e
+    const name = parseSegmentFileName(e.file.slice(e.file.lastIndexOf('/') + 1))
+    if (name === undefined) return e
+    const fromSeg = before ? before.segments[name.stream]! : 0
+    const fromEnd = before ? before.ends[name.stream]! : SEGMENT_HEADER_SIZE
+    const inLast = (name.id === fromSeg && e.offset >= fromEnd) || (name.id > fromSeg && name.id <= last.segments[name.stream]!)
+    if (!inLast) return e
+    if (needZeros && !zerosFrom(e.file, e.offset)) return e
+    return new TornCommit(`commit ${last.seq} (block ${last.head}) did not fully reach the disk: ${e.message}`)
+  }
+
+  /** Cut every stream back to the state of commit record `last` and open its segments. */
+  private cutStreams(last: CommitRecord | undefined): void {
+    let changed = false
     const found: number[][] = [[], [], []]
     for (const name of fs.readdirSync(this.dir)) {
       const p = parseSegmentFileName(name)
@@ -706,7 +754,6 @@ export class ChainStore {
       this.streams[s]!.loadSegments(keep)
     }
     if (changed) this.fsyncDir()
-    this.rebuild()
   }
 
   private rebuild(): void {
@@ -906,7 +953,7 @@ export class ChainStore {
       this.commitCount++
       this.commitBytes += COMMIT_RECORD_SIZE
       this.committed = r.record
-      this.publish(c, r.record)
+      this.publish(c, r.record, r.streams[STREAM_TXS]!.fps, r.streams[STREAM_RECEIPTS]!.fps)
     })()
     this.commitChain = run.catch(() => undefined)
     try {
@@ -917,7 +964,9 @@ export class ChainStore {
     }
   }
 
-  private publish(c: BlockCommit, rec: CommitRecord): void {
+  /** Make a durable block visible: append its index entries (`txFp`: one fingerprint pair per tx; `logFp`: its distinct log keys). */
+  private publish(c: BlockCommit, rec: CommitRecord, txFp: Uint32Array, logFp: Uint32Array): void {
+    if (txFp.length !== 2 * c.txCount) throw new StoreStateError(`writer fingerprinted ${txFp.length / 2} transactions of block ${c.number}, it has ${c.txCount}`)
     const idx = this.idx
     if (idx.blockBase < 0) {
       idx.blockBase = c.number
@@ -946,13 +995,11 @@ export class ChainStore {
     idx.rcPos.append(st.rcPos)
     idx.rcOff.append(st.rcOff)
     idx.txLogStart.append(st.logStart)
-    const txFp = st.txFp.data
     const txIdx = idx.txHashIdx
-    for (let k = 0, n = st.txPos.length; k < n; k++) txIdx.insert(txFp[2 * k]!, txFp[2 * k + 1]!, rel0 + k)
+    for (let k = 0, n = c.txCount; k < n; k++) txIdx.insert(txFp[2 * k]!, txFp[2 * k + 1]!, rel0 + k)
     const postings = idx.postings!
-    const logFp = st.logFp.data
-    for (let k = 0, n = st.logFp.length; k < n; k += 2) postings.addFingerprint(logFp[k]!, logFp[k + 1]!, c.number)
-    idx.logKeys += st.logFp.length / 2
+    for (let k = 0, n = logFp.length; k < n; k += 2) postings.addFingerprint(logFp[k]!, logFp[k + 1]!, c.number)
+    idx.logKeys += st.logKeys
     const miniEnd = idx.miniBase < 0 ? 0 : idx.miniBase + idx.mnPos.length
     this.view = { seq: rec.seq, head: c.number, horizon: rec.horizon, txEnd: c.firstTx + c.txCount, miniEnd }
   }
@@ -1293,6 +1340,7 @@ export class ChainStore {
       streams: this.streams.map((s) => ({ ...s.stats })),
       commitBytes: this.commitBytes,
       indexBytes: idx.byteSize(),
+      ...(this.recovered !== undefined ? { droppedTornCommit: this.recovered } : {}),
     }
   }
 
@@ -1311,6 +1359,39 @@ export class ChainStore {
 }
 
 const fpTmp = new Uint32Array(2)
+
+/** Recovery found the last commit torn (internal: `open` drops it and recovers the one before). */
+class TornCommit extends Error {}
+
+/** True when every byte of `file` from `offset` to its end is zero (unwritten blocks). */
+function zerosFrom(file: string, offset: number): boolean {
+  const fd = fs.openSync(file, 'r')
+  try {
+    const buf = Buffer.alloc(1 << 16)
+    for (let pos = offset; ; ) {
+      const n = fs.readSync(fd, buf, 0, buf.length, pos)
+      if (n === 0) return true
+      for (let i = 0; i < n; i++) if (buf[i] !== 0) return false
+      pos += n
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** Cut the last valid record (and anything after it) off commit.log. */
+function dropLastCommitRecord(path: string): void {
+  const data = fs.readFileSync(path)
+  let valid = 0
+  while ((valid + 1) * COMMIT_RECORD_SIZE <= data.length && decodeCommitRecord(data.subarray(valid * COMMIT_RECORD_SIZE, (valid + 1) * COMMIT_RECORD_SIZE)) !== undefined) valid++
+  const fd = fs.openSync(path, 'r+')
+  try {
+    fs.ftruncateSync(fd, Math.max(0, valid - 1) * COMMIT_RECORD_SIZE)
+    fs.fdatasyncSync(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
 
 /** Parse the log keys of a receipt record starting at `off` (u16 count, then entries). */
 function parseLogKeys(raw: Uint8Array, off: number): { logs: LogKey[]; end: number } {

@@ -7,15 +7,22 @@
  * Per stream it compresses each sealed batch (batches under
  * `MIN_COMPRESS_BYTES`, and streams with compression level 0, are stored
  * raw), gives it its place in the segment chain (starting a new segment when
- * the active one would pass `segmentBytes`) and queues its frame for writing.
- * At most one positional `writev` per stream is in flight; frames queued
- * behind it are coalesced into the next one, so a burst of batches costs one
- * system call per stream, and compressing stream A overlaps with the libuv
- * thread pool writing stream B. `commit` waits until the batches sealed
- * before it are written, `fdatasync`s the segments they touched (all streams
- * in parallel; the directory too when a segment was created), then appends
- * the 64-byte commit record and `fdatasync`s `commit.log`. Commit records are
- * written strictly in order: record n+1 only after record n is durable.
+ * the active one would pass `segmentBytes`) and queues its frame. Queued
+ * frames are written with one positional `writev` per stream when the
+ * current turn of the event loop ends (so the batches handled in one turn
+ * coalesce), once they reach `FLUSH_BYTES`, and at every commit. Those writes are synchronous calls on
+ * this thread (copies into the page cache), which leaves the libuv thread
+ * pool (4 threads, shared by the process) to the `fdatasync`s: queued behind
+ * a commit's syncs, the next block's writes used to wait for milliseconds.
+ * `commit` writes out the batches sealed before it, `fdatasync`s the
+ * segments they touched (all streams in parallel; the directory too when a
+ * segment was created) and appends the 64-byte commit record, synced at the
+ * same time ('parallel') or after the data ('ordered'). Commit records are
+ * written strictly in order: record n+1 only after commit n is complete.
+ *
+ * The writer also computes the index fingerprints of what it writes (tx
+ * hashes, and each block's distinct log addresses and topics), so the main
+ * thread only inserts them when the commit is published.
  *
  * Batch bytes come from arena chunks the packer registered (`addChunk`),
  * shared memory when this runs in a worker; the writer never copies them
@@ -29,18 +36,26 @@ import {
   BATCH_HEADER_SIZE,
   COMMIT_FLAG_PRUNE,
   COMMIT_RECORD_SIZE,
+  RECORD_PREFIX,
   SEGMENT_HEADER_SIZE,
+  STREAM_RECEIPTS,
+  STREAM_TXS,
   encodeBatchHeader,
   encodeCommitRecord,
   encodeSegmentHeader,
+  readU32,
   segmentFileName,
   type CommitRecord,
 } from './format.js'
+import { PairDeduper, TAG_TX, fingerprintAt } from './hashIndex.js'
+import { TAG_ADDRESS, TAG_TOPIC } from './logIndex.js'
 
 /** Batches smaller than this are stored raw (compressing them saves too little to pay for itself). */
 export const MIN_COMPRESS_BYTES = 1024
 /** Most buffers handed to one `writev` call (IOV_MAX is 1024 on Linux). */
 const MAX_IOV = 512
+/** Queued frames are written once they reach this many bytes (and at every commit). */
+const FLUSH_BYTES = 256 * 1024
 /**
  * commit.log grows by this many zero bytes at a time, ahead of the records.
  * A record then overwrites allocated blocks, so its `fdatasync` has no file
@@ -73,6 +88,13 @@ export interface WriterStreamInit {
 export interface WriterInit {
   dir: string
   streams: WriterStreamInit[]
+  /**
+   * 'parallel': a commit's segment syncs and its commit record's sync run at
+   * the same time (one round trip to the disk; recovery drops a last commit
+   * whose data did not all reach the disk). 'ordered': the record is written
+   * only once the data is durable (two round trips).
+   */
+  commitSync: 'parallel' | 'ordered'
   /** Valid records in commit.log; the next one is written at `commitCount × 64`. */
   commitCount: number
   /** The last valid commit record (undefined for an empty store). */
@@ -91,6 +113,12 @@ export interface StreamCommitInfo {
   /** Totals since the writer started: stored (framed) bytes and batches. */
   storedBytes: number
   batches: number
+  /**
+   * Fingerprint pairs (hi, lo) of the committed records: txs stream, one per
+   * transaction in order; receipts stream, the block's distinct log keys
+   * (addresses and topics); chain stream, none.
+   */
+  fps: Uint32Array
 }
 
 /** Answer to a block commit. */
@@ -141,35 +169,74 @@ function fdatasyncAsync(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())))
 }
 
-function writeAllAsync(fd: number, bufs: Uint8Array[], pos: number, bytes: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    fs.writev(fd, bufs, pos, (err, n) => {
-      if (err) return reject(err)
-      if (n === bytes) return resolve()
-      // Short write (rare: disk full or signal): finish the rest with plain writes.
-      try {
-        let done = n
-        let p = pos + n
-        for (const b of bufs) {
-          if (done >= b.length) {
-            done -= b.length
-            continue
-          }
-          const part = b.subarray(done)
-          let o = 0
-          while (o < part.length) {
-            const w = fs.writeSync(fd, part, o, part.length - o, p)
-            o += w
-            p += w
-          }
-          done = 0
-        }
-        resolve()
-      } catch (e) {
-        reject(e as Error)
+function writeAllSync(fd: number, bufs: Uint8Array[], pos: number, bytes: number): void {
+  const n = fs.writevSync(fd, bufs, pos)
+  if (n === bytes) return
+  // Short write (rare: disk full or signal): finish the rest with plain writes.
+  let done = n
+  let p = pos + n
+  for (const b of bufs) {
+    if (done >= b.length) {
+      done -= b.length
+      continue
+    }
+    const part = b.subarray(done)
+    let o = 0
+    while (o < part.length) {
+      const w = fs.writeSync(fd, part, o, part.length - o, p)
+      o += w
+      p += w
+    }
+    done = 0
+  }
+}
+
+const NO_FPS = new Uint32Array(0)
+const fpTmp = new Uint32Array(2)
+
+/** Fingerprints of the tx hashes of a txs batch (records: type, u32 length, hash32, tx). */
+function txFingerprints(raw: Uint8Array, records: number): Uint32Array {
+  const out = new Uint32Array(2 * records)
+  let off = 0
+  for (let r = 0; r < records; r++) {
+    fingerprintAt(raw, off + RECORD_PREFIX, 32, TAG_TX, fpTmp)
+    out[2 * r] = fpTmp[0]!
+    out[2 * r + 1] = fpTmp[1]!
+    off += RECORD_PREFIX + readU32(raw, off + 1)
+  }
+  return out
+}
+
+let logScratch = new Uint32Array(8192)
+
+/** Fingerprints of every log address and topic of a receipts batch (records: type, u32 length, txHash32, u16 nLogs, logs…). */
+function logKeyFingerprints(raw: Uint8Array, records: number): Uint32Array {
+  let w = 0
+  let off = 0
+  for (let r = 0; r < records; r++) {
+    const body = off + RECORD_PREFIX
+    const nLogs = raw[body + 32]! | (raw[body + 33]! << 8)
+    let o = body + 34
+    for (let l = 0; l < nLogs; l++) {
+      const nt = raw[o + 20]!
+      if (w + 2 * (1 + nt) > logScratch.length) {
+        const g = new Uint32Array(logScratch.length * 2)
+        g.set(logScratch)
+        logScratch = g
       }
-    })
-  })
+      fingerprintAt(raw, o, 20, TAG_ADDRESS, fpTmp)
+      logScratch[w++] = fpTmp[0]!
+      logScratch[w++] = fpTmp[1]!
+      o += 21
+      for (let t = 0; t < nt; t++, o += 32) {
+        fingerprintAt(raw, o, 32, TAG_TOPIC, fpTmp)
+        logScratch[w++] = fpTmp[0]!
+        logScratch[w++] = fpTmp[1]!
+      }
+    }
+    off = body + readU32(raw, off + 1)
+  }
+  return logScratch.slice(0, w)
 }
 
 class StreamWriter {
@@ -186,15 +253,17 @@ class StreamWriter {
   private placedPos: number[] = []
   private placedSeg: WSeg[] = []
   private placedEnd: number[] = []
+  private placedFp: Uint32Array[] = []
   /** Position recorded in the last commit record. */
   lastCommitted: { segment: number; end: number }
   jobsSubmitted = 0
   jobsWritten = 0
   private queue: WriteGroup[] = []
-  private writing = false
-  private waiters: { jobs: number; resolve: () => void; reject: (e: Error) => void }[] = []
+  private queuedBytes = 0
+  private flushScheduled = false
   storedBytes = 0
   batches = 0
+  private readonly dedupe = new PairDeduper()
 
   constructor(
     readonly dir: string,
@@ -233,6 +302,7 @@ class StreamWriter {
     const chunk = this.chunks.get(chunkId)
     if (chunk === undefined) throw new Error(`stream ${this.stream}: unknown arena chunk ${chunkId}`)
     const raw = chunk.subarray(start, start + length)
+    const fps = this.stream === STREAM_TXS ? txFingerprints(raw, recordCount) : this.stream === STREAM_RECEIPTS ? logKeyFingerprints(raw, recordCount) : NO_FPS
     const enc = length >= MIN_COMPRESS_BYTES ? encodeBatch(raw, this.level) : { codec: CODEC_RAW, data: raw }
     const header = encodeBatchHeader({ storedLen: enc.data.length, rawLen: length, recordCount, firstOrdinal, blockNumber, codec: enc.codec, stream: this.stream }, enc.data)
     const frameLen = BATCH_HEADER_SIZE + enc.data.length
@@ -244,6 +314,7 @@ class StreamWriter {
     this.placedPos.push(this.cursor)
     this.placedSeg.push(seg)
     this.placedEnd.push(seg.size)
+    this.placedFp.push(fps)
     this.cursor += frameLen
     this.submitted++
     this.jobsSubmitted++
@@ -257,42 +328,49 @@ class StreamWriter {
     } else {
       this.queue.push({ seg, pos, bufs: [header, enc.data], bytes: frameLen, jobs: 1 })
     }
-    this.kick()
-  }
-
-  private kick(): void {
-    if (this.writing) return
-    const g = this.queue.shift()
-    if (g === undefined) return
-    this.writing = true
-    writeAllAsync(g.seg.fd, g.bufs, g.pos, g.bytes).then(
-      () => {
-        this.writing = false
-        this.jobsWritten += g.jobs
-        if (this.waiters.length > 0) {
-          const keep: typeof this.waiters = []
-          for (const w of this.waiters) {
-            if (this.jobsWritten >= w.jobs) w.resolve()
-            else keep.push(w)
-          }
-          this.waiters = keep
+    this.queuedBytes += frameLen
+    if (this.queuedBytes >= FLUSH_BYTES) this.flush()
+    else if (!this.flushScheduled) {
+      // Write what is queued once this turn of the event loop is over (batches handled in the same turn coalesce).
+      this.flushScheduled = true
+      setImmediate(() => {
+        this.flushScheduled = false
+        try {
+          this.flush()
+        } catch {
+          // reported through onError
         }
-        this.kick()
-      },
-      (e: Error) => {
-        this.writing = false
-        this.queue = []
-        for (const w of this.waiters) w.reject(e)
-        this.waiters = []
-        this.onError(e)
-      },
-    )
+      })
+    }
   }
 
-  /** Resolves once the first `jobs` batch jobs are written. */
-  waitWritten(jobs: number): Promise<void> {
-    if (this.jobsWritten >= jobs) return Promise.resolve()
-    return new Promise((resolve, reject) => this.waiters.push({ jobs, resolve, reject }))
+  /** Write every queued frame now (one `writev` per run of frames contiguous in a segment). */
+  flush(): void {
+    const q = this.queue
+    if (q.length === 0) return
+    this.queue = []
+    this.queuedBytes = 0
+    try {
+      for (const g of q) {
+        writeAllSync(g.seg.fd, g.bufs, g.pos, g.bytes)
+        this.jobsWritten += g.jobs
+      }
+    } catch (e) {
+      this.onError(e as Error)
+      throw e
+    }
+  }
+
+  /** Forget queued frames (they belong to batches being rolled back); their arena bytes are free. */
+  dropQueued(): void {
+    this.queue = []
+    this.queuedBytes = 0
+    this.jobsWritten = this.jobsSubmitted
+  }
+
+  /** Make sure the first `jobs` batch jobs are written (flushing what is queued). */
+  waitWritten(jobs: number): void {
+    if (this.jobsWritten < jobs) this.flush()
   }
 
   /**
@@ -334,9 +412,18 @@ class StreamWriter {
       if (s.firstSeq < upTo) s.needsDirSync = false
     }
     const pos = this.positionAt(upTo)
+    let fpLen = 0
+    for (let k = 0; k < n; k++) fpLen += this.placedFp[k]!.length
+    let fps: Uint32Array = new Uint32Array(fpLen)
+    for (let k = 0, o = 0; k < n; k++) {
+      fps.set(this.placedFp[k]!, o)
+      o += this.placedFp[k]!.length
+    }
+    if (this.stream === STREAM_RECEIPTS) fps = this.dedupe.unique(fps, fps.length >>> 1)
     this.placedPos.splice(0, n)
     this.placedSeg.splice(0, n)
     this.placedEnd.splice(0, n)
+    this.placedFp.splice(0, n)
     this.committed = upTo
     this.lastCommitted = pos
     // Close segments that are no longer written to and fully synced.
@@ -347,7 +434,7 @@ class StreamWriter {
         s.fd = -1
       }
     }
-    return { placed, created, segment: pos.segment, end: pos.end, storedBytes: this.storedBytes, batches: this.batches }
+    return { placed, created, segment: pos.segment, end: pos.end, storedBytes: this.storedBytes, batches: this.batches, fps }
   }
 
   /** Cut the stream back to the last commit (every write must have finished). */
@@ -368,6 +455,7 @@ class StreamWriter {
     this.placedPos = []
     this.placedSeg = []
     this.placedEnd = []
+    this.placedFp = []
   }
 
   close(): void {
@@ -390,9 +478,11 @@ export class WriterCore {
   private chain: Promise<unknown> = Promise.resolve()
   private failed: Error | undefined
   private readonly dir: string
+  private readonly ordered: boolean
 
   constructor(init: WriterInit) {
     this.dir = init.dir
+    this.ordered = init.commitSync === 'ordered'
     this.streams = init.streams.map((s, i) => new StreamWriter(init.dir, i, s.compressionLevel, s.segmentBytes, s.segments, (e) => this.fail(e)))
     if (this.streams.some((s) => s.segs.some((g) => g.needsDirSync))) {
       this.fsyncDir()
@@ -406,6 +496,15 @@ export class WriterCore {
 
   private fail(e: Error): void {
     if (this.failed === undefined) this.failed = e
+  }
+
+  private async fsyncDirAsync(): Promise<void> {
+    const fd = await new Promise<number>((resolve, reject) => fs.open(this.dir, 'r', (err, fd) => (err ? reject(err) : resolve(fd))))
+    try {
+      await new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())))
+    } finally {
+      fs.closeSync(fd)
+    }
   }
 
   private fsyncDir(): void {
@@ -441,10 +540,10 @@ export class WriterCore {
     const end = (this.commitCount + 1) * COMMIT_RECORD_SIZE
     if (end > this.commitAllocated) {
       const zeros = new Uint8Array(COMMIT_LOG_EXTENT)
-      await writeAllAsync(this.commitFd, [zeros], this.commitAllocated, zeros.length)
+      writeAllSync(this.commitFd, [zeros], this.commitAllocated, zeros.length)
       this.commitAllocated += zeros.length
     }
-    await writeAllAsync(this.commitFd, [bytes], this.commitCount * COMMIT_RECORD_SIZE, COMMIT_RECORD_SIZE)
+    writeAllSync(this.commitFd, [bytes], this.commitCount * COMMIT_RECORD_SIZE, COMMIT_RECORD_SIZE)
     await fdatasyncAsync(this.commitFd)
     this.commitCount++
     this.last = rec
@@ -452,7 +551,9 @@ export class WriterCore {
 
   /**
    * Make block `head` durable: every batch submitted so far belongs to it.
-   * Resolves once its commit record is on disk.
+   * Resolves once its batches and its commit record are on disk. The record
+   * is written after the previous commit completed; in 'parallel' mode its
+   * sync overlaps the data syncs, in 'ordered' mode it follows them.
    */
   commit(head: number): Promise<CommitReply> {
     if (this.failed) return Promise.reject(this.failed)
@@ -462,7 +563,7 @@ export class WriterCore {
     const jobs = this.streams.map((s) => s.jobsSubmitted)
     const prev = this.chain
     const run = (async () => {
-      await Promise.all(this.streams.map((s, i) => s.waitWritten(jobs[i]!)))
+      for (let i = 0; i < this.streams.length; i++) this.streams[i]!.waitWritten(jobs[i]!)
       if (this.failed) throw this.failed
       let created = false
       const syncs: Promise<void>[] = []
@@ -471,8 +572,10 @@ export class WriterCore {
         created ||= t.created
         for (const seg of t.segs) syncs.push(fdatasyncAsync(seg.fd))
       })
-      await Promise.all(syncs)
-      if (created) this.fsyncDir()
+      if (created) syncs.push(this.fsyncDirAsync())
+      const data = Promise.all(syncs)
+      data.catch(() => undefined)
+      if (this.ordered) await data
       await prev
       if (this.failed) throw this.failed
       const positions = this.streams.map((s, i) => s.positionAt(upTo[i]!))
@@ -484,7 +587,7 @@ export class WriterCore {
         ends: positions.map((p) => p.end),
         flags: 0,
       }
-      await this.appendRecord(rec)
+      await Promise.all([this.appendRecord(rec), data])
       const streams = this.streams.map((s, i) => s.finishCommit(upTo[i]!))
       return { record: rec, streams, released: this.released() }
     })()
@@ -513,11 +616,10 @@ export class WriterCore {
 
   /** Discard every batch submitted since the last commit (after pending commits finish). */
   rollback(): Promise<RollbackReply> {
-    const jobs = this.streams.map((s) => s.jobsSubmitted)
     const prev = this.chain
     const run = (async (): Promise<RollbackReply> => {
       await prev
-      await Promise.all(this.streams.map((s, i) => s.waitWritten(jobs[i]!).catch(() => undefined)))
+      for (const s of this.streams) s.dropQueued()
       for (const s of this.streams) s.rollback()
       return { released: this.released() }
     })()
@@ -528,7 +630,7 @@ export class WriterCore {
   /** Finish pending work and close every file. */
   async close(): Promise<void> {
     await this.chain
-    await Promise.all(this.streams.map((s) => s.waitWritten(s.jobsSubmitted).catch(() => undefined)))
+    if (!this.failed) for (const s of this.streams) s.flush()
     for (const s of this.streams) s.close()
     fs.closeSync(this.commitFd)
   }

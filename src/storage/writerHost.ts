@@ -9,8 +9,10 @@
  * numbers and bumps a counter (plus an `Atomics.notify` that costs nothing
  * while the worker is busy), where a message costs 10–50 µs of main-thread
  * time on these machines. Waking a sleeping worker is itself not free
- * (`Atomics.notify` on a `waitAsync` waiter costs tens of µs), so the host
- * wakes it only every few batches and at every control request. Arena chunks are SharedArrayBuffers, sent once by
+ * (`Atomics.notify` on a `waitAsync` waiter costs 50–90 µs of the caller's
+ * time here), so while blocks are being written the worker polls the ring
+ * every millisecond by itself and the host only wakes it for a control
+ * request (commit, prune, rollback); an idle worker sleeps until notified. Arena chunks are SharedArrayBuffers, sent once by
  * message when created; the worker holds back a batch whose chunk has not
  * arrived yet. Replies (one per commit, prune or rollback) come back by
  * message, matched by request id.
@@ -37,10 +39,16 @@ export const OP_CLOSE = 5
 export const CTRL_HEAD = 0
 /** Index in the control array of the number of slots the worker has consumed. */
 export const CTRL_TAIL = 1
-/** Index in the control array of the worker's "asleep in waitAsync" flag (1 = wake me). */
+/** Index in the control array of the worker's sleep state (one of the `SLEEP_` values). */
 export const CTRL_SLEEPING = 2
-/** Batches published before the host wakes a sleeping worker (control requests wake it at once). */
-const WAKE_EVERY = 4
+/** Sleep state: the worker is draining the ring. */
+export const SLEEP_AWAKE = 0
+/** Sleep state: the worker looks at the ring again within `POLL_MS` by itself (a block is being written). */
+export const SLEEP_POLLING = 1
+/** Sleep state: the worker sleeps until notified (the store has been idle for a while). */
+export const SLEEP_DEEP = 2
+/** Poll period of a worker in `SLEEP_POLLING`. */
+export const POLL_MS = 1
 
 /** Messages from the host to the writer worker (the ring carries everything else). */
 export type HostMessage =
@@ -108,7 +116,6 @@ class WorkerHost implements WriterHost {
   private readonly ctrl = new Int32Array(new SharedArrayBuffer(8 * Int32Array.BYTES_PER_ELEMENT))
   private readonly ring = new Float64Array(new SharedArrayBuffer(RING_SLOTS * SLOT_WIDTH * Float64Array.BYTES_PER_ELEMENT))
   private head = 0
-  private woken = 0
 
   constructor(private readonly worker: Worker) {
     worker.unref()
@@ -151,10 +158,8 @@ class WorkerHost implements WriterHost {
     r[o + 7] = g
     this.head = (this.head + 1) | 0
     Atomics.store(ctrl, CTRL_HEAD, this.head)
-    if ((op !== OP_BATCH || ((this.head - this.woken) | 0) >= WAKE_EVERY) && Atomics.load(ctrl, CTRL_SLEEPING) === 1) {
-      this.woken = this.head
-      Atomics.notify(ctrl, CTRL_HEAD)
-    }
+    const sleep = Atomics.load(ctrl, CTRL_SLEEPING)
+    if (sleep === SLEEP_DEEP || (sleep === SLEEP_POLLING && op !== OP_BATCH)) Atomics.notify(ctrl, CTRL_HEAD)
   }
 
   private request<T>(op: number, arg: number): Promise<T> {

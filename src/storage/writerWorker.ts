@@ -10,11 +10,11 @@
  */
 import { parentPort } from 'node:worker_threads'
 import { WriterCore } from './writerCore.js'
-import { CTRL_HEAD, CTRL_SLEEPING, CTRL_TAIL, OP_BATCH, OP_CLOSE, OP_COMMIT, OP_PRUNE, OP_ROLLBACK, RING_SLOTS, SLOT_WIDTH, type HostMessage, type WorkerReply } from './writerHost.js'
+import { CTRL_HEAD, CTRL_SLEEPING, CTRL_TAIL, POLL_MS, SLEEP_AWAKE, SLEEP_DEEP, SLEEP_POLLING, OP_BATCH, OP_CLOSE, OP_COMMIT, OP_PRUNE, OP_ROLLBACK, RING_SLOTS, SLOT_WIDTH, type HostMessage, type WorkerReply } from './writerHost.js'
 
 /** `Atomics.waitAsync` (ES2024; in Node since 16, typed here because the project's lib is older). */
 interface WaitAsync {
-  waitAsync(a: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> }
+  waitAsync(a: Int32Array, index: number, value: number, timeout?: number): { async: false; value: string } | { async: true; value: Promise<string> }
 }
 const waitAsync = (Atomics as unknown as WaitAsync).waitAsync
 
@@ -25,6 +25,9 @@ let ring: Float64Array | undefined
 let tail = 0
 let waiting = false
 let stopped = false
+/** Polls in a row that found the ring empty; after `IDLE_POLLS` the worker sleeps until notified. */
+let emptyPolls = 0
+const IDLE_POLLS = 50
 const chunks = new Set<string>()
 
 function answer(id: number, p: Promise<unknown>): void {
@@ -39,6 +42,8 @@ function drain(): boolean {
   const c = ctrl!
   const r = ring!
   const w = core!
+  if (tail !== Atomics.load(c, CTRL_HEAD)) emptyPolls = 0
+  else emptyPolls++
   while (tail !== Atomics.load(c, CTRL_HEAD)) {
     const o = (tail & (RING_SLOTS - 1)) * SLOT_WIDTH
     const op = r[o]!
@@ -69,19 +74,20 @@ function drain(): boolean {
 function pump(): void {
   if (waiting || stopped) return
   if (!drain() || stopped) return
-  // Announce the sleep first, then re-check: the host either sees the flag or we see its slot.
+  // Announce the sleep first, then re-check: the host either sees the state or we see its slot.
   const c = ctrl!
-  Atomics.store(c, CTRL_SLEEPING, 1)
+  const deep = emptyPolls >= IDLE_POLLS
+  Atomics.store(c, CTRL_SLEEPING, deep ? SLEEP_DEEP : SLEEP_POLLING)
   const seen = Atomics.load(c, CTRL_HEAD)
-  const res = seen !== tail ? undefined : waitAsync(c, CTRL_HEAD, seen)
+  const res = seen !== tail ? undefined : waitAsync(c, CTRL_HEAD, seen, deep ? undefined : POLL_MS)
   if (res === undefined || !res.async) {
-    Atomics.store(c, CTRL_SLEEPING, 0)
+    Atomics.store(c, CTRL_SLEEPING, SLEEP_AWAKE)
     return void setImmediate(pump)
   }
   waiting = true
   void res.value.then(() => {
     waiting = false
-    Atomics.store(c, CTRL_SLEEPING, 0)
+    Atomics.store(c, CTRL_SLEEPING, SLEEP_AWAKE)
     pump()
   })
 }
