@@ -2,7 +2,7 @@
  * JIT benchmark (issue 6): our interpreter, our JIT and @ethereumjs/evm in
  * the same run on ../shared/fixtures/evm-benchmarks.
  *
- *   npm run bench:jit -- [--filter name] [--min-ms 1000] [--warmup-ms 3000] [--no-ejs] [--engine both|jit|interp]
+ *   npm run bench:jit -- [--filter name] [--min-ms 1000] [--warmup-ms 3000] [--no-ejs] [--engine both|jit|interp] [--clock cpu|wall]
  *
  * Each fixture's call is run as a top-level message into pre-deployed code
  * (`Evm.execute` on a fresh overlay per run; `runCall` with a checkpoint and
@@ -160,22 +160,43 @@ async function time(fn: () => unknown, minMs: number, minRuns = 3, maxRuns = 200
   return { median: ts[ts.length >> 1]!, min: ts[0]!, runs: ts.length }
 }
 
-/** Time `a` and `b` alternately (either may be absent) for at least `minMs`; medians and mins in ms (NaN when absent). */
-async function timePair(a: (() => unknown) | undefined, b: (() => unknown) | undefined, minMs: number, minRuns = 5, maxRuns = 400): Promise<[{ median: number; min: number; runs: number }, { median: number; min: number; runs: number }]> {
+/** Process CPU time in ms (user + system; immune to other processes' load on the shared box). */
+function cpuMs(): number {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
+
+/**
+ * Time `a` and `b` alternately (either may be absent) for at least `minMs`;
+ * medians and mins in ms per call (NaN when absent). Each sample is a batch
+ * of calls lasting about 2 ms, so that tiny fixtures are measurable. With
+ * `clock` 'cpu' the process CPU time is used instead of wall time.
+ */
+async function timePair(a: (() => unknown) | undefined, b: (() => unknown) | undefined, minMs: number, clock: 'cpu' | 'wall', minRuns = 5, maxRuns = 400): Promise<[{ median: number; min: number; runs: number }, { median: number; min: number; runs: number }]> {
+  const now = clock === 'cpu' ? cpuMs : () => performance.now()
+  const batchOf = async (fn: (() => unknown) | undefined): Promise<number> => {
+    if (fn === undefined) return 0
+    let k = 0
+    const s = performance.now()
+    while (performance.now() - s < 2) {
+      await fn()
+      k++
+    }
+    return k
+  }
+  const ka = await batchOf(a)
+  const kb = await batchOf(b)
   const ta: number[] = []
   const tb: number[] = []
   const t0 = performance.now()
+  const sample = async (fn: () => unknown, k: number, out: number[]): Promise<void> => {
+    const s = now()
+    for (let i = 0; i < k; i++) await fn()
+    out.push((now() - s) / k)
+  }
   while (ta.length + tb.length < minRuns * 2 || (performance.now() - t0 < minMs && ta.length + tb.length < maxRuns * 2)) {
-    if (a !== undefined) {
-      const s = performance.now()
-      await a()
-      ta.push(performance.now() - s)
-    }
-    if (b !== undefined) {
-      const s = performance.now()
-      await b()
-      tb.push(performance.now() - s)
-    }
+    if (a !== undefined) await sample(a, ka, ta)
+    if (b !== undefined) await sample(b, kb, tb)
   }
   const stat = (ts: number[]): { median: number; min: number; runs: number } => {
     ts.sort((x, y) => x - y)
@@ -205,12 +226,15 @@ async function main(): Promise<void> {
   let warmupMs = 3000
   /** 'both' (default), or 'jit' / 'interp' alone (for profiling one tier). */
   let engine = 'both'
+  /** 'cpu' (default: process CPU time, stable under other jobs' load) or 'wall'. */
+  let clock: 'cpu' | 'wall' = 'cpu'
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--filter') filter = args[++i]
     else if (args[i] === '--min-ms') minMs = Number(args[++i])
     else if (args[i] === '--no-ejs') ejs = false
     else if (args[i] === '--warmup-ms') warmupMs = Number(args[++i])
     else if (args[i] === '--engine') engine = args[++i]!
+    else if (args[i] === '--clock') clock = args[++i] === 'wall' ? 'wall' : 'cpu'
     else throw new RangeError(`unknown argument ${args[i]}`)
   }
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/evm-benchmarks')
@@ -254,6 +278,7 @@ async function main(): Promise<void> {
       engine === 'jit' ? undefined : () => runOurs(p, data, interpCache, undefined),
       engine === 'interp' ? undefined : () => runOurs(p, data, jitCache, jit),
       minMs,
+      clock,
     )
     let ejsMs: number | undefined
     let gE: { gas: number; ok: boolean } | undefined

@@ -86,8 +86,16 @@ function terminatorOf(op: number, gas: number): Terminator | undefined {
   }
 }
 
+/**
+ * Longest block (instructions). Longer straight-line runs (unrolled Huff
+ * code) are cut into blocks that fall through to each other, so that no
+ * region function outgrows what TurboFan optimises (60 KiB of bytecode).
+ * A cut only delays the next gas/stack check, which is always exact.
+ */
+export const MAX_BLOCK_OPS = 160
+
 /** Split `code` into basic blocks and compute per-block gas and stack bounds. */
-export function analyze(code: AnalyzedCode, tables: ForkTables): Analysis {
+export function analyze(code: AnalyzedCode, tables: ForkTables, maxBlockOps = MAX_BLOCK_OPS): Analysis {
   const bytes = code.padded
   const n = code.length
   const gasT = tables.gas
@@ -143,6 +151,10 @@ export function analyze(code: AnalyzedCode, tables: ForkTables): Analysis {
     const t = terminatorOf(op, gasT[op]!)
     if (t !== undefined) {
       cur.term = t
+      cur.end = next
+      finish(cur)
+      cur = undefined
+    } else if (cur.pcs.length >= maxBlockOps && next < n) {
       cur.end = next
       finish(cur)
       cur = undefined

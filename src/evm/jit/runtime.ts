@@ -28,6 +28,60 @@ const COLD_ACCOUNT_EXTRA = G.COLD_ACCOUNT_ACCESS - G.WARM_ACCESS
 
 const { halt, expand, num, copyPadded, toSigned, expMod, wordToBytes32 } = I
 
+/** Words whose top 24 bytes are all ones (small negative numbers in two's complement). */
+const HIGH_ONES = MAX - 0xffffffffffffffffn
+
+/**
+ * MLOAD's word read. Same result as the interpreter's `readWord`, with fast
+ * paths for the common shapes (top 24 bytes all zero: pointers, lengths,
+ * counters; all ones: small negative numbers) that allocate one BigInt
+ * instead of seven. The top bytes are tested as 32-bit numbers.
+ */
+export function readWord(v: DataView, o: number): bigint {
+  const a = v.getUint32(o)
+  const b = v.getUint32(o + 4)
+  const c = v.getUint32(o + 8)
+  const d = v.getUint32(o + 12)
+  const e = v.getUint32(o + 16)
+  const g = v.getUint32(o + 20)
+  if ((a | b | c | d | e | g) === 0) return v.getBigUint64(o + 24)
+  if ((a & b & c & d & e & g) === -1) return HIGH_ONES | v.getBigUint64(o + 24)
+  return (v.getBigUint64(o) << 192n) | (v.getBigUint64(o + 8) << 128n) | (v.getBigUint64(o + 16) << 64n) | v.getBigUint64(o + 24)
+}
+
+/** MSTORE's word write (same bytes as the interpreter's `writeWord`; `setBigUint64` keeps the low 64 bits), with the fast paths of `readWord`. */
+export function writeWord(v: DataView, o: number, x: bigint): void {
+  if (x <= 0xffffffffffffffffn) {
+    v.setUint32(o, 0)
+    v.setUint32(o + 4, 0)
+    v.setUint32(o + 8, 0)
+    v.setUint32(o + 12, 0)
+    v.setUint32(o + 16, 0)
+    v.setUint32(o + 20, 0)
+    v.setBigUint64(o + 24, x)
+    return
+  }
+  if (x >= HIGH_ONES) {
+    v.setUint32(o, 0xffffffff)
+    v.setUint32(o + 4, 0xffffffff)
+    v.setUint32(o + 8, 0xffffffff)
+    v.setUint32(o + 12, 0xffffffff)
+    v.setUint32(o + 16, 0xffffffff)
+    v.setUint32(o + 20, 0xffffffff)
+    v.setBigUint64(o + 24, x)
+    return
+  }
+  v.setBigUint64(o, x >> 192n)
+  v.setBigUint64(o + 8, x >> 128n)
+  v.setBigUint64(o + 16, x >> 64n)
+  v.setBigUint64(o + 24, x)
+}
+
+/** 32 big-endian bytes as a word (KECCAK256 results), through `readWord`. */
+function wordOf(b: Uint8Array): bigint {
+  return readWord(new DataView(b.buffer, b.byteOffset, 32), 0)
+}
+
 /** `halt` for boolean-returning helpers. */
 function fail(f: Frame, reason: string): false {
   halt(f, reason)
@@ -101,7 +155,7 @@ export function keccak(f: Frame, offB: bigint, lenB: bigint): bigint | undefined
     halt(f, 'out of gas')
     return undefined
   }
-  return bytes32ToBigInt(keccak256(f.mem.subarray(off, off + len)))
+  return wordOf(keccak256(f.mem.subarray(off, off + len)))
 }
 
 /** CALLDATACOPY (0x37), CODECOPY (0x39), RETURNDATACOPY (0x3e); false after a halt. */
@@ -262,6 +316,8 @@ export function blobHash(evm: Evm, i: bigint): bigint {
 /** Everything generated code receives as `rt`. */
 export const runtime = {
   ...I,
+  readWord,
+  writeWord,
   expValue,
   signExtend,
   sar,
