@@ -21,6 +21,7 @@ import { type AnalyzedCode, analyzeCode, CodeCache } from './code.js'
 import { type BlockEnv, CallKind, type Message, type MessageResult, type TxEnv } from './env.js'
 import { forkTables, G, MAX_CALL_DEPTH, MAX_CODE_SIZE, MAX_INITCODE_SIZE, type ForkTables } from './opcodes.js'
 import { getPrecompile, type PrecompileResult } from './precompiles/index.js'
+import { keccakWord } from './keccak.js'
 
 const MAX = (1n << 256n) - 1n
 const SIGN = 1n << 255n
@@ -73,7 +74,7 @@ export class Frame {
   output: Uint8Array = EMPTY
   error: string | undefined = undefined
 
-  constructor(msg: Message, code: AnalyzedCode, account: Account, checkpoint: number, stack: bigint[], mem: Uint8Array) {
+  constructor(msg: Message, code: AnalyzedCode, account: Account, checkpoint: number, stack: bigint[], mem: Uint8Array, view?: DataView) {
     this.msg = msg
     this.code = code
     this.account = account
@@ -83,9 +84,21 @@ export class Frame {
     this.calldata = msg.kind === CallKind.Create || msg.kind === CallKind.Create2 ? EMPTY : msg.input
     this.stack = stack
     this.mem = mem
-    this.view = new DataView(mem.buffer, mem.byteOffset, mem.byteLength)
+    this.view = view ?? new DataView(mem.buffer, mem.byteOffset, mem.byteLength)
   }
 }
+
+// Stacks and memories are pooled per thread (frames take one and give it
+// back when they end), so a message costs no 8 KB stack or 4 KB memory
+// allocation. Safe because execution is synchronous; a frame lost to an
+// exception just leaves its buffers to the GC.
+const stackPool: bigint[][] = []
+const memPool: Uint8Array[] = []
+const viewPool: DataView[] = []
+/** Pool sizes kept (deeper call chains allocate beyond this). */
+const POOL_MAX = 64
+/** Largest memory kept in the pool. */
+const POOL_MEM_MAX = 1 << 20
 
 /** Options for an `Evm`. */
 export interface EvmOptions {
@@ -144,15 +157,34 @@ function num(v: bigint): number {
   return v <= U32 ? Number(v) : -1
 }
 
+/**
+ * The 32 big-endian bytes at `o` of `v` as a word. Fast paths (no BigInt
+ * arithmetic) for values below 2^64 and for 160-bit values (addresses), the
+ * common contents of EVM memory and calldata.
+ */
 function readWord(v: DataView, o: number): bigint {
+  const z0 = v.getUint32(o) | v.getUint32(o + 4) | v.getUint32(o + 8)
+  if (z0 === 0) {
+    if ((v.getUint32(o + 12) | v.getUint32(o + 16) | v.getUint32(o + 20)) === 0) return v.getBigUint64(o + 24)
+    return (BigInt(v.getUint32(o + 12)) << 128n) | (v.getBigUint64(o + 16) << 64n) | v.getBigUint64(o + 24)
+  }
   return (v.getBigUint64(o) << 192n) | (v.getBigUint64(o + 8) << 128n) | (v.getBigUint64(o + 16) << 64n) | v.getBigUint64(o + 24)
 }
 
+/** Store word `x` as 32 big-endian bytes at `o` of `v` (setBigUint64 keeps the low 64 bits of its argument). */
 function writeWord(v: DataView, o: number, x: bigint): void {
   if (x <= 0xffffffffffffffffn) {
     v.setBigUint64(o, 0n)
     v.setBigUint64(o + 8, 0n)
     v.setBigUint64(o + 16, 0n)
+    v.setBigUint64(o + 24, x)
+    return
+  }
+  if (x <= 0xffffffffffffffffffffffffffffffffffffffffn) {
+    v.setBigUint64(o, 0n)
+    v.setUint32(o + 8, 0)
+    v.setUint32(o + 12, Number(x >> 128n))
+    v.setBigUint64(o + 16, x >> 64n)
     v.setBigUint64(o + 24, x)
     return
   }
@@ -162,22 +194,30 @@ function writeWord(v: DataView, o: number, x: bigint): void {
   v.setBigUint64(o + 24, x)
 }
 
+const SCRATCH = new Uint8Array(32)
+const SCRATCH_VIEW = new DataView(SCRATCH.buffer)
+
 /** 32 big-endian bytes as a word. */
 export function bytes32ToBigInt(b: Uint8Array): bigint {
-  const v = new DataView(b.buffer, b.byteOffset, 32)
-  return readWord(v, 0)
+  const s = SCRATCH
+  for (let i = 0; i < 32; i++) s[i] = b[i]!
+  return readWord(SCRATCH_VIEW, 0)
 }
 
 /** Read 32 bytes at `off` of `data`, zero-padded past the end. */
 function loadPadded(data: Uint8Array, off: bigint): bigint {
-  if (off >= BigInt(data.length)) return 0n
+  const n = data.length
+  if (off >= 0x100000000n) return 0n
   const o = Number(off)
-  if (o + 32 <= data.length) {
-    return readWord(new DataView(data.buffer, data.byteOffset + o, 32), 0)
+  if (o >= n) return 0n
+  const s = SCRATCH
+  if (o + 32 <= n) for (let i = 0; i < 32; i++) s[i] = data[o + i]!
+  else {
+    const k = n - o
+    for (let i = 0; i < k; i++) s[i] = data[o + i]!
+    s.fill(0, k)
   }
-  let v = 0n
-  for (let i = 0; i < 32; i++) v = (v << 8n) | BigInt(o + i < data.length ? data[o + i]! : 0)
-  return v
+  return readWord(SCRATCH_VIEW, 0)
 }
 
 /** Copy `len` bytes from `src[srcOff..]` (zero-padded) into `dst[dstOff..]`. */
@@ -213,9 +253,8 @@ function byteLength(v: bigint): number {
 }
 
 function wordToBytes32(v: bigint): Uint8Array {
-  const b = new Uint8Array(32)
-  writeWord(new DataView(b.buffer), 0, v)
-  return b
+  writeWord(SCRATCH_VIEW, 0, v)
+  return SCRATCH.slice()
 }
 
 /** The EVM: runs messages against a `StateOverlay` under one block's rules. */
@@ -237,8 +276,6 @@ export class Evm {
   /** @internal rules */
   readonly isPrague: boolean
   readonly isCancun: boolean
-  private readonly stackPool: bigint[][] = []
-  private readonly memPool: Uint8Array[] = []
 
   constructor(state: StateOverlay, block: BlockEnv, opts: EvmOptions = {}) {
     this.state = state
@@ -300,19 +337,19 @@ export class Evm {
   }
 
   private newFrame(msg: Message, code: AnalyzedCode, account: Account, cp: number): Frame {
-    const d = msg.depth
-    let st = this.stackPool[d]
-    if (st === undefined) st = this.stackPool[d] = new Array<bigint>(1024).fill(0n)
-    let mem = this.memPool[d]
-    if (mem === undefined) mem = new Uint8Array(4096)
-    else this.memPool[d] = undefined as unknown as Uint8Array // taken
-    return new Frame(msg, code, account, cp, st, mem)
+    const st = stackPool.length > 0 ? stackPool.pop()! : new Array<bigint>(1024).fill(0n)
+    if (memPool.length > 0) return new Frame(msg, code, account, cp, st, memPool.pop()!, viewPool.pop()!)
+    return new Frame(msg, code, account, cp, st, new Uint8Array(4096))
   }
 
   private release(f: Frame): void {
+    if (stackPool.length < POOL_MAX) stackPool.push(f.stack)
     const m = f.mem
-    m.fill(0, 0, f.memLen)
-    if (m.length <= 1 << 20) this.memPool[f.msg.depth] = m
+    if (m.length <= POOL_MEM_MAX && memPool.length < POOL_MAX) {
+      m.fill(0, 0, f.memLen)
+      memPool.push(m)
+      viewPool.push(f.view)
+    }
   }
 
   /** Start a message: either an immediate result or a frame to interpret. */
@@ -496,21 +533,27 @@ function interpret(evm: Evm, f: Frame): number {
         f.gas = gas
         f.output = EMPTY
         return S_STOP
-      case 0x01:
+      case 0x01: {
         sp--
-        st[sp - 1] = (st[sp - 1]! + st[sp]!) & MAX
+        const r = st[sp - 1]! + st[sp]!
+        st[sp - 1] = r > MAX ? r - MOD : r
         pc++
         break
-      case 0x02:
+      }
+      case 0x02: {
         sp--
-        st[sp - 1] = (st[sp - 1]! * st[sp]!) & MAX
+        const r = st[sp - 1]! * st[sp]!
+        st[sp - 1] = r > MAX ? r & MAX : r
         pc++
         break
-      case 0x03:
+      }
+      case 0x03: {
         sp--
-        st[sp - 1] = (st[sp]! - st[sp - 1]!) & MAX
+        const r = st[sp]! - st[sp - 1]!
+        st[sp - 1] = r < 0n ? r + MOD : r
         pc++
         break
+      }
       case 0x04: {
         sp--
         const b = st[sp - 1]!
@@ -585,16 +628,24 @@ function interpret(evm: Evm, f: Frame): number {
         st[sp - 1] = st[sp]! > st[sp - 1]! ? 1n : 0n
         pc++
         break
-      case 0x12:
+      case 0x12: {
         sp--
-        st[sp - 1] = toSigned(st[sp]!) < toSigned(st[sp - 1]!) ? 1n : 0n
+        const a = st[sp]!
+        const b = st[sp - 1]!
+        const an = a >= SIGN
+        st[sp - 1] = an !== b >= SIGN ? (an ? 1n : 0n) : a < b ? 1n : 0n
         pc++
         break
-      case 0x13:
+      }
+      case 0x13: {
         sp--
-        st[sp - 1] = toSigned(st[sp]!) > toSigned(st[sp - 1]!) ? 1n : 0n
+        const a = st[sp]!
+        const b = st[sp - 1]!
+        const an = a >= SIGN
+        st[sp - 1] = an !== b >= SIGN ? (an ? 0n : 1n) : a > b ? 1n : 0n
         pc++
         break
+      }
       case 0x14:
         sp--
         st[sp - 1] = st[sp]! === st[sp - 1]! ? 1n : 0n
@@ -633,7 +684,10 @@ function interpret(evm: Evm, f: Frame): number {
       case 0x1b: {
         sp--
         const s = st[sp]!
-        st[sp - 1] = s < 256n ? (st[sp - 1]! << s) & MAX : 0n
+        if (s < 256n) {
+          const r = st[sp - 1]! << s
+          st[sp - 1] = r > MAX ? r & MAX : r
+        } else st[sp - 1] = 0n
         pc++
         break
       }
@@ -669,7 +723,7 @@ function interpret(evm: Evm, f: Frame): number {
           f.gas = gas
           if (!expand(f, off + len)) return halt(f, 'out of gas')
           gas = f.gas
-          h = bytes32ToBigInt(keccak256(f.mem.subarray(off, off + len)))
+          h = keccakWord(f.mem, off, len)
         }
         st[sp - 1] = h
         pc++
@@ -935,7 +989,7 @@ function interpret(evm: Evm, f: Frame): number {
       case 0x56: {
         sp--
         const d = st[sp]!
-        if (d >= BigInt(codeLen) || jumpdests[Number(d)] !== 1) return halt(f, 'invalid jump destination')
+        if (d >= U32 || jumpdests[Number(d)] !== 1) return halt(f, 'invalid jump destination')
         pc = Number(d)
         break
       }
@@ -943,7 +997,7 @@ function interpret(evm: Evm, f: Frame): number {
         sp -= 2
         if (st[sp]! !== 0n) {
           const d = st[sp + 1]!
-          if (d >= BigInt(codeLen) || jumpdests[Number(d)] !== 1) return halt(f, 'invalid jump destination')
+          if (d >= U32 || jumpdests[Number(d)] !== 1) return halt(f, 'invalid jump destination')
           pc = Number(d)
         } else pc++
         break
