@@ -16,7 +16,7 @@
  * main thread serves proofs while a worker does the hashing.
  */
 import { ACTIVE_BITS_BYTES, FIRST_UPPER_LEVEL, LEAVES_PER_TWIG, MAX_LEVEL, TWIG_ROOT_LEVEL, TWIG_SHIFT } from './constants.js'
-import { hashNodeInto, hashPairsInto, NULL_LEFT_TREE, NULL_NODE, activeBitsRoot, sha256 } from './hash.js'
+import { hashPairsInto, hashSpansInto, NULL_LEFT_TREE, NULL_NODE } from './hash.js'
 import { peekEntryLength, ENTRY_FIXED_BYTES } from './entry.js'
 import { QmdbCorruptionError } from './errors.js'
 
@@ -153,9 +153,9 @@ export class ShardTree {
   }
 
   /** Appends the leaf hash of serial number `snEnd` (and sets its active bit). */
-  appendLeaf(leaf: Uint8Array): void {
+  appendLeaf(leaf: Uint8Array, off = 0): void {
     const pos = this.snEnd % LEAVES_PER_TWIG
-    this.youngest.set(leaf, (LEAVES_PER_TWIG + pos) * 32)
+    this.youngest.set(leaf.subarray(off, off + 32), (LEAVES_PER_TWIG + pos) * 32)
     this.setBit(this.snEnd)
     if (pos === LEAVES_PER_TWIG - 1) {
       this.syncYoungest(this.dirtyLeafLo, LEAVES_PER_TWIG)
@@ -165,18 +165,37 @@ export class ShardTree {
     this.snEnd++
   }
 
-  /** Applies a block's job: hashes and appends its entries, clears its deactivated serial numbers. */
+  private spanOffs = new Int32Array(1024)
+  private spanLens = new Int32Array(1024)
+  private leafBuf = new Uint8Array(32 * 1024)
+
+  /** Applies a block's job: hashes its entries (one batch) and appends them, clears its deactivated serial numbers. */
   applyJob(job: MerkleJob): void {
     if (job.firstSn !== this.snEnd) throw new QmdbCorruptionError(`merkle job starts at sn ${job.firstSn}, tree at ${this.snEnd}`)
-    let p = 0
+    let p = 0, n = 0
     const e = job.entries
     while (p < job.entriesLen) {
       const len = peekEntryLength(e, p, job.entriesLen - p)
-      const k = e[p]!, v = (e[p + 1]! | (e[p + 2]! << 8) | (e[p + 3]! << 16)), n = e[p + 4]!
-      this.appendLeaf(sha256(e.subarray(p, p + ENTRY_FIXED_BYTES + k + v + 8 * n)))
+      if (len < 0 || len > job.entriesLen - p) throw new QmdbCorruptionError(`merkle job: truncated entry at ${p}`)
+      const k = e[p]!, v = (e[p + 1]! | (e[p + 2]! << 8) | (e[p + 3]! << 16)), d = e[p + 4]!
+      if (n === this.spanOffs.length) {
+        const o = new Int32Array(2 * n); o.set(this.spanOffs); this.spanOffs = o
+        const l = new Int32Array(2 * n); l.set(this.spanLens); this.spanLens = l
+      }
+      this.spanOffs[n] = p
+      this.spanLens[n] = ENTRY_FIXED_BYTES + k + v + 8 * d
+      n++
       p += len
     }
+    if (this.leafBuf.length < 32 * n) this.leafBuf = new Uint8Array(32 * n + (32 * n >> 2))
+    hashSpansInto(e, this.spanOffs, this.spanLens, n, this.leafBuf, 0)
+    for (let i = 0; i < n; i++) this.appendLeaf(this.leafBuf, 32 * i)
     for (let i = 0; i < job.clears.length; i++) this.clearBit(job.clears[i]!)
+  }
+
+  /** Appends leaves whose hashes are given (32 bytes each), e.g. during recovery. */
+  appendLeaves(hashes: Uint8Array, n: number): void {
+    for (let i = 0; i < n; i++) this.appendLeaf(hashes, 32 * i)
   }
 
   /** Hashes everything changed since the last commit; returns the shard root and, if asked, the delta for a mirror. */
@@ -187,26 +206,54 @@ export class ShardTree {
     this.dirtyLeafLo = pos
     const nodes: number[] = []
     const hashes: Uint8Array[] = []
-    let dirty = [...this.dirtyTwigs].sort((a, b) => a - b)
+    let dirty = Int32Array.from(this.dirtyTwigs).sort()
     this.dirtyTwigs.clear()
     const twigArena = this.levelArena(FIRST_UPPER_LEVEL, this.youngestTwig + 1)
-    for (const t of dirty) {
-      const l3 = activeBitsRoot(this.bits, t * ACTIVE_BITS_BYTES)
-      hashNodeInto(TWIG_ROOT_LEVEL, this.leftRoots, t * 32, l3, 0, twigArena, t * 32)
+    // right trees of all dirty twigs, one batch per level: pages -> L1 (4 per twig) -> L2 (2) -> L3 (1)
+    const nd = dirty.length
+    const pages = this.scratchBuf(0, nd * ACTIVE_BITS_BYTES)
+    for (let i = 0; i < nd; i++) pages.set(this.bits.subarray(dirty[i]! * ACTIVE_BITS_BYTES, (dirty[i]! + 1) * ACTIVE_BITS_BYTES), i * ACTIVE_BITS_BYTES)
+    const l1 = this.scratchBuf(1, nd * 128)
+    hashPairsInto(8, pages, 0, l1, 0, 4 * nd)
+    hashPairsInto(9, l1, 0, l1, 0, 2 * nd)
+    hashPairsInto(10, l1, 0, l1, 0, nd)
+    // twig roots H(11, leftRoot, L3)
+    const pairs = this.scratchBuf(2, nd * 64)
+    for (let i = 0; i < nd; i++) {
+      const t = dirty[i]!
+      pairs.set(this.leftRoots.subarray(t * 32, t * 32 + 32), 64 * i)
+      pairs.set(l1.subarray(32 * i, 32 * i + 32), 64 * i + 32)
+    }
+    const out = this.scratchBuf(3, nd * 32)
+    hashPairsInto(TWIG_ROOT_LEVEL, pairs, 0, out, 0, nd)
+    for (let i = 0; i < nd; i++) {
+      const t = dirty[i]!
+      twigArena.set(out.subarray(32 * i, 32 * i + 32), t * 32)
       if (wantDelta) { nodes.push(FIRST_UPPER_LEVEL, t); hashes.push(twigArena.subarray(t * 32, t * 32 + 32)) }
     }
+    // upper levels: the dirty paths only, one batch per level
     const top = this.maxLevel
     for (let l = FIRST_UPPER_LEVEL + 1; l <= top && l <= MAX_LEVEL; l++) {
-      const parents: number[] = []
-      for (const i of dirty) { const p = Math.floor(i / 2); if (parents.length === 0 || parents[parents.length - 1] !== p) parents.push(p) }
+      let np = 0
+      const parents = new Int32Array(dirty.length)
+      for (let i = 0; i < dirty.length; i++) { const p = dirty[i]! >> 1; if (np === 0 || parents[np - 1] !== p) parents[np++] = p }
       const arena = this.levelArena(l, this.levelCount(l))
-      for (const p of parents) {
+      const pp = this.scratchBuf(2, np * 64)
+      for (let i = 0; i < np; i++) {
+        const p = parents[i]!
         const [a, ao] = this.nodeAt(l - 1, 2 * p)
         const [b, bo] = this.nodeAt(l - 1, 2 * p + 1)
-        hashNodeInto(l - 1, a, ao, b, bo, arena, p * 32)
+        pp.set(a.subarray(ao, ao + 32), 64 * i)
+        pp.set(b.subarray(bo, bo + 32), 64 * i + 32)
+      }
+      const po = this.scratchBuf(3, np * 32)
+      hashPairsInto(l - 1, pp, 0, po, 0, np)
+      for (let i = 0; i < np; i++) {
+        const p = parents[i]!
+        arena.set(po.subarray(32 * i, 32 * i + 32), p * 32)
         if (wantDelta) { nodes.push(l, p); hashes.push(arena.subarray(p * 32, p * 32 + 32)) }
       }
-      dirty = parents
+      dirty = parents.subarray(0, np)
     }
     const [r, ro] = this.nodeAt(top, 0)
     this.rootCache = r.slice(ro, ro + 32)
@@ -214,6 +261,14 @@ export class ShardTree {
     const hb = new Uint8Array(hashes.length * 32)
     hashes.forEach((h, i) => hb.set(h, i * 32))
     return { snEnd: this.snEnd, nodes: Float64Array.from(nodes), hashes: hb, root: this.rootCache }
+  }
+
+  private readonly scratch: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0), new Uint8Array(0), new Uint8Array(0)]
+
+  /** Reusable scratch buffer `i` of at least `bytes` bytes. */
+  private scratchBuf(i: number, bytes: number): Uint8Array {
+    if (this.scratch[i]!.length < bytes) this.scratch[i] = new Uint8Array(Math.max(bytes, 2 * this.scratch[i]!.length, 4096))
+    return this.scratch[i]!
   }
 
   /** Mirror mode: installs upper nodes computed by another tree (bits are maintained by the caller). */

@@ -24,7 +24,14 @@ export const CRASH_MAX_HEIGHT = 100000
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
-/** Runs `kills` kill/reopen rounds with the given seed; returns the heights reached. */
+/** How long a round waits for the child's first commit before failing (generous: CI machines are loaded). */
+export const COMMIT_WAIT_MS = 120_000
+
+/**
+ * Runs `kills` kill/reopen rounds with the given seed; returns the heights reached.
+ * Every round that waited for a commit reopens at a height above the previous round's, so
+ * the heights of the returned list strictly increase over those rounds.
+ */
 export async function crashLoop(kills: number, seed: number): Promise<number[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qmdb-crash-'))
   const refDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qmdb-crashref-'))
@@ -34,21 +41,36 @@ export async function crashLoop(kills: number, seed: number): Promise<number[]> 
   const model = new Map<string, Uint8Array>()
   const heights: number[] = []
   let lastReported = 0
+  let progressed = 0
   let rnd = seed * 7919 + 1
   const random = (): number => { rnd = (rnd * 48271) % 2147483647; return rnd / 2147483647 }
   try {
     for (let i = 0; i < kills; i++) {
       const proc = spawn(process.execPath, [child, dir, String(seed)], { stdio: ['ignore', 'pipe', 'inherit'] })
       let out = ''
-      let onOpen: () => void = () => undefined
-      const opened = new Promise<void>((resolve) => { onOpen = resolve })
-      proc.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('open')) onOpen() })
+      const target = lastReported + 1
+      let onCommit: () => void = () => undefined
+      const committed = new Promise<void>((resolve) => { onCommit = resolve })
+      proc.stdout.on('data', (d: Buffer) => {
+        out += d.toString()
+        if (out.split('\n').some((l) => /^\d+$/.test(l) && Number(l) >= target)) onCommit()
+      })
       const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()))
-      // one kill in five lands while the child is still opening/recovering; the rest while it commits
-      if (random() < 0.2) await new Promise((r) => setTimeout(r, random() * 150))
-      else { await Promise.race([opened, exited]); await new Promise((r) => setTimeout(r, 20 + random() * 300)) }
+      // One kill in five lands while the child is still opening/recovering (timing-based, may
+      // make no progress); every other kill, and always the last one, waits until the child has
+      // reported a commit beyond the last durable height, however loaded the machine is, so the
+      // loop asserts recovery rather than timing.
+      const early = i < kills - 1 && random() < 0.2
+      if (early) await new Promise((r) => setTimeout(r, random() * 150))
+      else {
+        let timer: NodeJS.Timeout | undefined
+        const timeout = new Promise<void>((_, reject) => { timer = setTimeout(() => reject(new Error(`child made no commit within ${COMMIT_WAIT_MS} ms (round ${i})`)), COMMIT_WAIT_MS) })
+        try { await Promise.race([committed, exited, timeout]) } finally { clearTimeout(timer) }
+        await new Promise((r) => setTimeout(r, random() * 300))
+      }
       proc.kill('SIGKILL')
       await exited
+      if (!early) progressed++
       for (const line of out.split('\n')) if (/^\d+$/.test(line)) lastReported = Math.max(lastReported, Number(line))
       const db = await Qmdb.open(dir, { workers: 0 })
       try {
@@ -81,5 +103,6 @@ export async function crashLoop(kills: number, seed: number): Promise<number[]> 
     fs.rmSync(dir, { recursive: true, force: true })
     fs.rmSync(refDir, { recursive: true, force: true })
   }
+  assert.ok(progressed > 0)
   return heights
 }

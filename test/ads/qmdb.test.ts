@@ -201,3 +201,29 @@ test('bad input is rejected with typed errors', async () => {
     fs.rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('golden roots: the root definition is unchanged (pinned from the original implementation)', async () => {
+  // Computed by the first (crypto.hash, object-per-entry) implementation; any change to
+  // the entry format, hashing, shards or compaction rule changes these.
+  const golden: Record<number, string> = {
+    10: 'c0f3045254ed3001629decd4bad510cd5c493efbdf304d02277d67a4756d31ff',
+    20: '585b96da53c445160a1b2d5062738c01688dc8d4e1d2da153db33cfc0675056a',
+    30: 'd0c1d716faa7fb174fe4e609a8d1ded11d90a5fd1eaa7d05162cee7cd2066a76',
+  }
+  for (const workers of [0, 1]) {
+    const dir = tmp()
+    const db = await Qmdb.open(dir, { workers, segmentBytes: 1 << 16 })
+    let compacted = 0
+    try {
+      for (let h = 1; h <= 30; h++) {
+        const r = await db.commit(blockChanges(5, h, 3000, 12000))
+        compacted += db.lastStats.compacted
+        if (golden[h]) assert.equal(hex(r), golden[h], `root at height ${h} (workers ${workers})`)
+      }
+      assert.equal(compacted, 40813)
+    } finally {
+      await db.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }
+})
