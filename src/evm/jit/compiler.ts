@@ -113,7 +113,7 @@ const PURE: Record<number, PureOp> = {
   0x05: { n: 2, gen: (a, b) => `sdiv(${a}, ${b})` },
   0x06: { n: 2, gen: (a, b) => `(${b} === 0n ? 0n : ${a} % ${b})` },
   0x07: { n: 2, gen: (a, b) => `smod(${a}, ${b})` },
-  0x08: { n: 3, gen: (a, b, c) => `(${c} === 0n ? 0n : (${a} + ${b}) % ${c})` },
+  0x08: { n: 3, gen: (a, b, c) => `addmod(${a}, ${b}, ${c})` },
   0x09: { n: 3, gen: (a, b, c) => `(${c} === 0n ? 0n : (${a} * ${b}) % ${c})` },
   0x0b: { n: 2, gen: (a, b) => `signExtend(${a}, ${b})` },
   0x10: { n: 2, gen: (a, b) => `${a} < ${b}`, bool: true },

@@ -11,9 +11,20 @@
  * interpreter keeps executing the code meanwhile. A frame resumed after a
  * sub-call (pc at a block start) can switch tiers either way, since both
  * keep the whole frame state in the `Frame`.
+ *
+ * Safety net (`adaptive`, on when `threshold` > 1): while a code is still
+ * being counted, its frames are run by calling the interpreter from here,
+ * timed, so the JIT learns the interpreter's gas rate on that very code.
+ * Once compiled, frame runs are timed again after `evalMs` of warm-up (so
+ * TurboFan has optimised them); after another `evalMs` the rates are
+ * compared, and a code that runs slower compiled than interpreted is
+ * demoted to the interpreter for good (`stats.demoted`). Only frame
+ * segments that end the frame (STOP, RETURN, REVERT) count on either side:
+ * errors burn all gas and suspensions forward gas to a child, so neither
+ * says anything about speed.
  */
 import type { AnalyzedCode } from '../code.js'
-import type { Evm, Frame, FrameRunner } from '../interpreter.js'
+import { type Evm, type Frame, type FrameRunner, interpreterInternals as I } from '../interpreter.js'
 import type { ForkTables } from '../opcodes.js'
 import { compile, type CompiledCode, JitCompileError } from './compiler.js'
 
@@ -29,6 +40,10 @@ export interface JitOptions {
   async?: boolean
   /** Soft cap on one region function's source size (characters). */
   regionChars?: number
+  /** Compare compiled and interpreted speed per code and demote codes the JIT slows down (default: `threshold` > 1). */
+  adaptive?: boolean
+  /** Warm-up and then measurement budget of compiled run time per code before the comparison (ms, default 100). */
+  evalMs?: number
 }
 
 /** Counters for reports and tests. */
@@ -45,7 +60,26 @@ export interface JitStats {
   interpretedRuns: number
   /** Cache evictions. */
   evictions: number
+  /** Codes demoted to the interpreter because they ran slower compiled. */
+  demoted: number
 }
+
+/** Timing of one code in both tiers (see the `adaptive` safety net). */
+interface Profile {
+  /** Interpreted: gas and ms of frame segments that ended the frame. */
+  iGas: number
+  iMs: number
+  /** Compiled: warm-up ms spent so far, then gas and ms measured. */
+  warmMs: number
+  jGas: number
+  jMs: number
+  /** The comparison is done (kept or demoted). */
+  done: boolean
+}
+
+const { S_STOP, S_RETURN, S_REVERT, interpret } = I
+/** Statuses after which a segment's gas use reflects work done. */
+const ends = (s: number): boolean => s === S_STOP || s === S_RETURN || s === S_REVERT
 
 interface Entry {
   code: CompiledCode
@@ -59,12 +93,16 @@ export class Jit implements FrameRunner {
   readonly maxCodeSize: number
   readonly async: boolean
   readonly regionChars: number | undefined
-  readonly stats: JitStats = { compiled: 0, compileMs: 0, failed: 0, compiledRuns: 0, interpretedRuns: 0, evictions: 0 }
+  readonly adaptive: boolean
+  readonly evalMs: number
+  readonly stats: JitStats = { compiled: 0, compileMs: 0, failed: 0, compiledRuns: 0, interpretedRuns: 0, evictions: 0, demoted: 0 }
   /** Last compile errors (at most 8), for diagnostics. */
   readonly errors: string[] = []
   private readonly counts = new WeakMap<AnalyzedCode, number>()
   private readonly cache = new Map<AnalyzedCode, Entry>()
   private readonly failedCodes = new WeakSet<AnalyzedCode>()
+  private readonly profiles = new WeakMap<AnalyzedCode, Profile>()
+  private readonly demotedCodes = new WeakSet<AnalyzedCode>()
   private readonly queued = new Set<AnalyzedCode>()
   private clock = 0
 
@@ -74,6 +112,46 @@ export class Jit implements FrameRunner {
     this.maxCodeSize = opts.maxCodeSize ?? 65536
     this.async = opts.async ?? false
     this.regionChars = opts.regionChars
+    this.adaptive = opts.adaptive ?? this.threshold > 1
+    this.evalMs = opts.evalMs ?? 100
+  }
+
+  /** Whether `code` was demoted to the interpreter by the speed comparison. */
+  isDemoted(code: AnalyzedCode): boolean {
+    return this.demotedCodes.has(code)
+  }
+
+  /** Run `f` in the interpreter from here, timed into `code`'s profile. */
+  private interpretTimed(evm: Evm, f: Frame, code: AnalyzedCode): number {
+    let p = this.profiles.get(code)
+    if (p === undefined) this.profiles.set(code, (p = { iGas: 0, iMs: 0, warmMs: 0, jGas: 0, jMs: 0, done: false }))
+    const g0 = f.gas
+    const t0 = performance.now()
+    const s = interpret(evm, f)
+    if (ends(s)) {
+      p.iMs += performance.now() - t0
+      p.iGas += g0 - f.gas
+    }
+    return s
+  }
+
+  /** Record a compiled segment; demote the code once it has proved slower than the interpreter. */
+  private judge(code: AnalyzedCode, p: Profile, gas: number, ms: number): void {
+    if (p.warmMs < this.evalMs) {
+      p.warmMs += ms
+      return
+    }
+    p.jGas += gas
+    p.jMs += ms
+    if (p.jMs < this.evalMs) return
+    p.done = true
+    // too little interpreted work to know its rate: keep the JIT
+    if (p.iMs < 1 || p.iGas <= 0 || p.jGas <= 0) return
+    if (p.jGas / p.jMs < 0.9 * (p.iGas / p.iMs)) {
+      this.demotedCodes.add(code)
+      this.cache.delete(code)
+      this.stats.demoted++
+    }
   }
 
   /** Compiled code for `code` under `tables`, if cached. */
@@ -139,6 +217,39 @@ export class Jit implements FrameRunner {
   /** Run frame `f` in compiled code, or return -1 to leave it to the interpreter. */
   run(evm: Evm, f: Frame): number {
     const code = f.code
+    if (this.adaptive && code.length <= this.maxCodeSize && !this.failedCodes.has(code)) {
+      if (this.demotedCodes.has(code)) {
+        this.stats.interpretedRuns++
+        return -1
+      }
+      const p = this.profiles.get(code)
+      if (p === undefined || !p.done) {
+        const cached = this.cache.get(code)
+        if (cached === undefined || cached.code.tables !== evm.tables) {
+          if (f.pc !== 0) {
+            this.stats.interpretedRuns++
+            return -1
+          }
+          if (this.tierUp(code, evm.tables) === undefined) {
+            this.stats.interpretedRuns++
+            return this.interpretTimed(evm, f, code)
+          }
+        }
+        const prof = this.profiles.get(code)
+        if (prof !== undefined) {
+          const g0 = f.gas
+          const t0 = performance.now()
+          const s = this.runCompiled(evm, f, code)
+          if (ends(s)) this.judge(code, prof, g0 - f.gas, performance.now() - t0)
+          return s
+        }
+      }
+    }
+    return this.runCompiled(evm, f, code)
+  }
+
+  /** The tiering without the speed comparison. */
+  private runCompiled(evm: Evm, f: Frame, code: AnalyzedCode): number {
     const e = this.cache.get(code)
     let c: CompiledCode | undefined
     if (e !== undefined && e.code.tables === evm.tables) {

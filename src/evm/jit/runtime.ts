@@ -109,9 +109,22 @@ export function sar(s: bigint, v: bigint): bigint {
   return s < 256n ? ((v - MOD) >> s) & MAX : MAX
 }
 
-/** SDIV(a, b). */
+/** SDIV(a, b), on magnitudes (truncation toward zero, as `toSigned(a) / toSigned(b)`). */
 export function sdiv(a: bigint, b: bigint): bigint {
-  return b === 0n ? 0n : (toSigned(a) / toSigned(b)) & MAX
+  if (b === 0n) return 0n
+  const na = a >= SIGN
+  const nb = b >= SIGN
+  if (!na && !nb) return a / b
+  const q = (na ? MOD - a : a) / (nb ? MOD - b : b)
+  return na === nb || q === 0n ? q : MOD - q
+}
+
+/** ADDMOD(a, b, m): one conditional subtraction instead of a division when both operands are already reduced. */
+export function addmod(a: bigint, b: bigint, m: bigint): bigint {
+  if (m === 0n) return 0n
+  const s = a + b
+  if (a < m && b < m) return s >= m ? s - m : s
+  return s % m
 }
 
 /** SMOD(a, b). */
@@ -322,6 +335,7 @@ export const runtime = {
   signExtend,
   sar,
   sdiv,
+  addmod,
   smod,
   ret,
   keccak,

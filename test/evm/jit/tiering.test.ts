@@ -83,3 +83,37 @@ test('code over the size limit is never compiled and still runs', () => {
   assert.equal(out.kind, 'success')
   assert.equal(jit.stats.compiled, 0)
 })
+
+test('adaptive tiering demotes a code that runs slower compiled than interpreted, and keeps one that runs faster', () => {
+  const jit = new Jit({ threshold: 2, evalMs: 10 })
+  assert.equal(jit.adaptive, true)
+  assert.equal(new Jit({ threshold: 1 }).adaptive, false)
+  type P = { iGas: number; iMs: number; warmMs: number; jGas: number; jMs: number; done: boolean }
+  const internals = jit as unknown as { profiles: WeakMap<object, P>; judge(c: object, p: P, gas: number, ms: number): void }
+  const slow = analyzeCode(hex('600100'))
+  const fast = analyzeCode(hex('600200'))
+  jit.compileNow(slow, T)
+  jit.compileNow(fast, T)
+  for (const [code, jitGasPerMs] of [[slow, 500], [fast, 2000]] as const) {
+    const p: P = { iGas: 1000, iMs: 1, warmMs: 0, jGas: 0, jMs: 0, done: false }
+    internals.profiles.set(code, p)
+    internals.judge(code, p, 0, 10) // warm-up: not measured
+    assert.equal(p.jMs, 0)
+    internals.judge(code, p, jitGasPerMs * 5, 5)
+    assert.equal(p.done, false)
+    internals.judge(code, p, jitGasPerMs * 5, 5)
+    assert.equal(p.done, true)
+  }
+  assert.equal(jit.isDemoted(slow), true)
+  assert.equal(jit.compiled(slow, T), undefined, 'demoted code leaves the cache')
+  assert.equal(jit.isDemoted(fast), false)
+  assert.ok(jit.compiled(fast, T))
+  assert.equal(jit.stats.demoted, 1)
+})
+
+test('adaptive tiering gives the interpreter results while it measures and after it decides', () => {
+  const jit = new Jit({ threshold: 3, evalMs: 0.01 })
+  const ref = runCase(mk(LOOP), undefined)
+  // one analysed code across runs, through the public FrameRunner entry
+  for (let i = 0; i < 40; i++) assert.equal(compareOutcomes(ref, runCase(mk(LOOP), jit)), undefined)
+})
