@@ -1368,4 +1368,4 @@ function opSelfdestruct(evm: Evm, f: Frame): number {
 
 // ---- JIT hook (issue 6, src/evm/jit): the frame statuses and helpers the compiled tier shares with `interpret`, so both tiers run one implementation ----
 /** @internal Used by src/evm/jit only. */
-export const interpreterInternals = { S_STOP, S_RETURN, S_REVERT, S_ERROR, S_SUSPEND, expand, halt, num, readWord, writeWord, loadPadded, copyPadded, toSigned, expMod, byteLength, wordToBytes32 } as const
+export const interpreterInternals = { S_STOP, S_RETURN, S_REVERT, S_ERROR, S_SUSPEND, expand, halt, num, readWord, writeWord, loadPadded, copyPadded, toSigned, expMod, byteLength, wordToBytes32, interpret } as const
