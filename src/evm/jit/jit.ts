@@ -112,7 +112,8 @@ export class Jit implements FrameRunner {
     this.maxCodeSize = opts.maxCodeSize ?? 65536
     this.async = opts.async ?? false
     this.regionChars = opts.regionChars
-    this.adaptive = opts.adaptive ?? this.threshold > 1
+    // needs the interpreter entry from the hook (`interpreterInternals.interpret`)
+    this.adaptive = (opts.adaptive ?? this.threshold > 1) && typeof interpret === "function"
     this.evalMs = opts.evalMs ?? 100
   }
 
