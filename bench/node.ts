@@ -200,6 +200,7 @@ async function sendAndReceipt(t: Target, raw: Hex): Promise<void> {
       if (r.status !== '0x1') throw new Error('failed transaction')
       return
     }
+    await new Promise((res) => setTimeout(res, 1))
   }
 }
 
