@@ -19,14 +19,14 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { DEFAULT_SEGMENT_BYTES, IN_BLOCK_IDX_BITS, LEAVES_PER_TWIG, MAX_CHANGES_PER_BLOCK, MAX_KEY_BYTES, MAX_VALUE_BYTES, SHARD_COUNT, TWIG_SHIFT, ACTIVE_BITS_BYTES, FIRST_UPPER_LEVEL } from './constants.js'
+import { DEFAULT_SEGMENT_BYTES, SHARD_BITS, IN_BLOCK_IDX_BITS, LEAVES_PER_TWIG, MAX_CHANGES_PER_BLOCK, MAX_KEY_BYTES, MAX_VALUE_BYTES, SHARD_COUNT, TWIG_SHIFT, ACTIVE_BITS_BYTES, FIRST_UPPER_LEVEL } from './constants.js'
 import { compareHash, decodeEntry, entryKeyHash, peekEntryLength } from './entry.js'
 import { QmdbCorruptionError, QmdbInputError, QmdbStateError } from './errors.js'
-import { hashPairsInto, NULL_LEFT_TREE, sha256 } from './hash.js'
+import { hashKeysInto, hashPairsInto, NULL_LEFT_TREE, sha256 } from './hash.js'
 import { readMeta, writeMeta, META_FORMAT, type MetaRecord } from './meta.js'
 import { shardOf, type QmdbProof } from './proof.js'
 import { fsyncDir } from './segfile.js'
-import { Shard, shardBounds, type ShardBlockStats, type ShardChange } from './shard.js'
+import { Shard, shardBounds, type ShardBlockStats } from './shard.js'
 import { ShardTree, type MerkleJob, type TreeDelta } from './tree.js'
 
 /** Options of `Qmdb.open`. None of them affects the root. */
@@ -202,8 +202,21 @@ export class Qmdb {
   /** The current value of `key` (reflecting every applied block), or undefined. */
   get(key: Uint8Array): Uint8Array | undefined {
     this.checkOpen()
-    const kh = sha256(key)
-    return this.shards[shardOf(kh)]!.lookup(key, kh)?.value
+    const kh = this.getKh
+    this.getKeys[0] = key
+    hashKeysInto(this.getKeys, kh, 0)
+    return this.shards[shardOf(kh)]!.readValue(key, kh, 0)
+  }
+
+  private readonly getKh = new Uint8Array(32)
+  private readonly getKeys: Uint8Array[] = [new Uint8Array(0)]
+
+  /** Values of several keys at once (key hashes computed in one batch); undefined where absent. */
+  getMany(keys: readonly Uint8Array[]): (Uint8Array | undefined)[] {
+    this.checkOpen()
+    const khs = new Uint8Array(32 * keys.length)
+    hashKeysInto(keys, khs, 0)
+    return keys.map((k, i) => this.shards[khs[32 * i]! >> (8 - SHARD_BITS)]!.readValue(k, khs, 32 * i))
   }
 
   private checkOpen(): void {
@@ -219,27 +232,27 @@ export class Qmdb {
   commit(changes: Iterable<Change>, height = this.appliedHeight + 1): Promise<Uint8Array> {
     this.checkOpen()
     if (height !== this.appliedHeight + 1) throw new QmdbInputError(`block ${height} does not follow ${this.appliedHeight}`)
-    const list: ShardChange[] = []
+    const keys: Uint8Array[] = []
+    const values: (Uint8Array | null)[] = []
     for (const c of changes) {
       if (!(c.key instanceof Uint8Array) || c.key.length === 0 || c.key.length > MAX_KEY_BYTES) throw new QmdbInputError('key must be 1..255 bytes')
       if (c.value !== null && (c.value.length === 0 || c.value.length > MAX_VALUE_BYTES)) throw new QmdbInputError('value must be 1..16777215 bytes (null deletes)')
-      list.push({ key: c.key, kh: sha256(c.key), value: c.value, ordinal: 0 })
+      keys.push(c.key)
+      values.push(c.value)
     }
-    if (list.length > MAX_CHANGES_PER_BLOCK) throw new QmdbInputError('too many changes in one block')
-    list.sort((a, b) => compareHash(a.kh, 0, b.kh, 0))
-    for (let i = 0; i < list.length; i++) {
-      list[i]!.ordinal = i
-      if (i > 0 && compareHash(list[i - 1]!.kh, 0, list[i]!.kh, 0) === 0) throw new QmdbInputError('duplicate key in one block')
-    }
-    const versionOf = (ord: number): number => height * 2 ** IN_BLOCK_IDX_BITS + ord
+    const n = keys.length
+    if (n > MAX_CHANGES_PER_BLOCK) throw new QmdbInputError('too many changes in one block')
+    const khs = new Uint8Array(32 * n)
+    hashKeysInto(keys, khs, 0)
+    const order = sortByKeyHash(khs, n)
     const stats: BlockStats = { creates: 0, updates: 0, deletes: 0, compacted: 0 }
     const jobs: MerkleJob[] = []
     let i = 0
     try {
       for (const sh of this.shards) {
         let j = i
-        while (j < list.length && shardOf(list[j]!.kh) === sh.id) j++
-        const st = sh.applyChanges(list.slice(i, j), height, versionOf)
+        while (j < n && khs[32 * order[j]!]! >> (8 - SHARD_BITS) === sh.id) j++
+        const st = sh.applyBlock(keys, values, khs, order, i, j, height * 2 ** IN_BLOCK_IDX_BITS)
         i = j
         stats.creates += st.creates; stats.updates += st.updates; stats.deletes += st.deletes; stats.compacted += st.compacted
         jobs.push(sh.finishBlock())
@@ -374,6 +387,35 @@ export class Qmdb {
       for (const sh of this.shards) sh.log.close()
     }
   }
+}
+
+/**
+ * Indices 0..n-1 ordered by key hash (`khs`, 32 bytes each); throws QmdbInputError on a
+ * duplicate. Sorts numbers (a 28-bit prefix and the index packed in a double), then orders
+ * runs of equal prefixes by full hash.
+ */
+export function sortByKeyHash(khs: Uint8Array, n: number): Int32Array {
+  const IDX = 2 ** IN_BLOCK_IDX_BITS
+  const v = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    const o = 32 * i
+    const pre = (khs[o]! << 20) | (khs[o + 1]! << 12) | (khs[o + 2]! << 4) | (khs[o + 3]! >> 4)
+    v[i] = pre * IDX + i
+  }
+  v.sort()
+  const order = new Int32Array(n)
+  for (let i = 0; i < n; i++) order[i] = v[i]! % IDX
+  for (let i = 1; i < n; i++) {
+    if (Math.floor(v[i]! / IDX) !== Math.floor(v[i - 1]! / IDX)) continue
+    // equal prefixes: insertion sort of this element into its run by full hash
+    for (let j = i; j > 0 && Math.floor(v[j]! / IDX) === Math.floor(v[j - 1]! / IDX); j--) {
+      const c = compareHash(khs, 32 * order[j - 1]!, khs, 32 * order[j]!)
+      if (c === 0) throw new QmdbInputError('duplicate key in one block')
+      if (c < 0) break
+      const t = order[j]!; order[j] = order[j - 1]!; order[j - 1] = t
+    }
+  }
+  return order
 }
 
 export { peekEntryLength }

@@ -137,3 +137,86 @@ export function compareHash(a: Uint8Array, aOff: number, b: Uint8Array, bOff: nu
   }
   return 0
 }
+
+// ---- in-place field access (no objects): `pos` is the entry's start in `b` ----
+
+/** Key length of the entry at `b[pos]`. */
+export function eKeyLen(b: Uint8Array, pos: number): number {
+  return b[pos]!
+}
+
+/** Value length of the entry at `b[pos]`. */
+export function eValueLen(b: Uint8Array, pos: number): number {
+  return b[pos + 1]! | (b[pos + 2]! << 8) | (b[pos + 3]! << 16)
+}
+
+/** Position of the nextKeyHash of the entry at `b[pos]`. */
+export function eNkhPos(b: Uint8Array, pos: number): number {
+  return pos + 5 + b[pos]! + (b[pos + 1]! | (b[pos + 2]! << 8) | (b[pos + 3]! << 16))
+}
+
+function u64At(b: Uint8Array, p: number): number {
+  const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0
+  const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0
+  if (hi >= 0x200000) throw new QmdbCorruptionError(`u64 field above 2^53 at ${p}`)
+  return hi * 0x100000000 + lo
+}
+
+function putU64(b: Uint8Array, p: number, v: number): void {
+  const lo = v >>> 0, hi = Math.floor(v / 0x100000000)
+  b[p] = lo; b[p + 1] = lo >>> 8; b[p + 2] = lo >>> 16; b[p + 3] = lo >>> 24
+  b[p + 4] = hi; b[p + 5] = hi >>> 8; b[p + 6] = hi >>> 16; b[p + 7] = hi >>> 24
+}
+
+/** Version of the entry at `b[pos]`. */
+export function eVersion(b: Uint8Array, pos: number): number {
+  return u64At(b, eNkhPos(b, pos) + 32)
+}
+
+/** Serial number of the entry at `b[pos]`. */
+export function eSn(b: Uint8Array, pos: number): number {
+  return u64At(b, eNkhPos(b, pos) + 40)
+}
+
+/** Payload (hashed) length of the entry at `b[pos]`. */
+export function ePayloadLen(b: Uint8Array, pos: number): number {
+  return ENTRY_FIXED_BYTES + b[pos]! + (b[pos + 1]! | (b[pos + 2]! << 8) | (b[pos + 3]! << 16)) + 8 * b[pos + 4]!
+}
+
+/** Whether the key of the entry at `b[pos]` equals `key`. */
+export function eKeyEquals(b: Uint8Array, pos: number, key: Uint8Array): boolean {
+  const k = b[pos]!
+  if (k !== key.length) return false
+  for (let i = 0; i < k; i++) if (b[pos + 5 + i] !== key[i]) return false
+  return true
+}
+
+/**
+ * Encodes an entry at `buf[off]` whose key and value are `src[kvOff .. kvOff + keyLen + valueLen)`
+ * and nextKeyHash `nkhSrc[nkhOff..+32]`, with up to two deactivated serial numbers (`dsnCount`
+ * of `d0`, `d1`). Returns the total length. No allocation.
+ */
+export function encodeEntryAt(
+  buf: Uint8Array, off: number, keySrc: Uint8Array, keyOff: number, keyLen: number,
+  valSrc: Uint8Array, valOff: number, valueLen: number, nkhSrc: Uint8Array, nkhOff: number,
+  version: number, sn: number, dsnCount: number, d0: number, d1: number,
+): number {
+  const total = (ENTRY_FIXED_BYTES + keyLen + valueLen + 8 * dsnCount + 7) & ~7
+  buf[off] = keyLen
+  buf[off + 1] = valueLen; buf[off + 2] = valueLen >>> 8; buf[off + 3] = valueLen >>> 16
+  buf[off + 4] = dsnCount
+  let p = off + 5
+  if (keyLen <= 64) { for (let i = 0; i < keyLen; i++) buf[p + i] = keySrc[keyOff + i]! } else buf.set(keySrc.subarray(keyOff, keyOff + keyLen), p)
+  p += keyLen
+  if (valueLen <= 64) { for (let i = 0; i < valueLen; i++) buf[p + i] = valSrc[valOff + i]! } else buf.set(valSrc.subarray(valOff, valOff + valueLen), p)
+  p += valueLen
+  for (let i = 0; i < 32; i++) buf[p + i] = nkhSrc[nkhOff + i]!
+  p += 32
+  putU64(buf, p, version)
+  putU64(buf, p + 8, sn)
+  p += 16
+  if (dsnCount > 0) { putU64(buf, p, d0); p += 8 }
+  if (dsnCount > 1) { putU64(buf, p, d1); p += 8 }
+  for (; p < off + total; p++) buf[p] = 0
+  return total
+}

@@ -41,8 +41,8 @@ export class PackedIndex {
     this.shift = 16 - unitBits
   }
 
-  private unitOf(kh: Uint8Array): number {
-    return (((kh[0]! << 8) | kh[1]!) >>> this.shift) - this.firstUnit
+  private unitOf(kh: Uint8Array, o = 0): number {
+    return (((kh[o]! << 8) | kh[o + 1]!) >>> this.shift) - this.firstUnit
   }
 
   /** Bytes of memory held (typed arrays plus a per-unit estimate of object overhead). */
@@ -65,12 +65,76 @@ export class PackedIndex {
     return lo
   }
 
-  private static prefixA(kh: Uint8Array): number {
-    return ((kh[2]! << 24) | (kh[3]! << 16) | (kh[4]! << 8) | kh[5]!) >>> 0
+  private static prefixA(kh: Uint8Array, o = 0): number {
+    return ((kh[o + 2]! << 24) | (kh[o + 3]! << 16) | (kh[o + 4]! << 8) | kh[o + 5]!) >>> 0
   }
 
-  private static prefixB(kh: Uint8Array): number {
-    return (kh[6]! << 8) | kh[7]!
+  private static prefixB(kh: Uint8Array, o = 0): number {
+    return (kh[o + 6]! << 8) | kh[o + 7]!
+  }
+
+  /** Unit of the last `seek()` / `predecessorAt()`. */
+  cu = 0
+  /** Record of the last `predecessorAt()`. */
+  cr = 0
+  private ca = 0
+  private cb = 0
+  private clen = 0
+  private carr: Uint32Array | null = null
+
+  /**
+   * Starts a candidate scan for `kh[o..o+32]`: returns the first record position to try
+   * (then call `candidate(r)`, `r + 1`, ... until it returns -1). Allocation-free.
+   */
+  seek(kh: Uint8Array, o: number): number {
+    const u = this.unitOf(kh, o)
+    this.cu = u
+    const arr = this.units[u] ?? null
+    this.carr = arr
+    if (!arr) { this.clen = 0; return 0 }
+    this.clen = this.lens[u]!
+    this.ca = PackedIndex.prefixA(kh, o)
+    this.cb = PackedIndex.prefixB(kh, o)
+    return this.lowerBound(arr, this.clen, this.ca, this.cb)
+  }
+
+  /** Offset of candidate record `r` of the current seek, or -1 when the candidates are exhausted. */
+  candidate(r: number): number {
+    const arr = this.carr
+    if (!arr || r >= this.clen || arr[r * REC] !== this.ca || arr[r * REC + 1]! >>> 16 !== this.cb) return -1
+    return PackedIndex.offsetOf(arr, r)
+  }
+
+  /** Sets the offset of record `r` of unit `u` (a position from `seek`/`predecessorAt`, still valid). */
+  setOffsetAt(u: number, r: number, offset: number): void {
+    PackedIndex.setOffset(this.units[u]!, r, offset)
+  }
+
+  /** Removes record `r` of unit `u`. */
+  eraseAt(u: number, r: number): void {
+    const arr = this.units[u]!
+    const len = this.lens[u]!
+    arr.copyWithin(r * REC, (r + 1) * REC, len * REC)
+    this.lens[u] = len - 1
+    this.groupCounts[u >> 6]!--
+    this.count--
+    if (len - 1 === 0) this.units[u] = null
+    else if (arr.length > REC * 16 && (len - 1) * REC * 2 < arr.length) this.units[u] = arr.slice(0, (len - 1 + ((len - 1) >> 3) + 3) * REC)
+  }
+
+  /**
+   * Like `predecessor()`, for `kh[o..o+32]`; also leaves the record's position in
+   * (`cu`, `cr`) for `setOffsetAt`.
+   */
+  predecessorAt(kh: Uint8Array, o: number, fullHashAt: FullHashAt): number {
+    let { u, r } = this.position(kh, fullHashAt, o)
+    for (;;) {
+      if (r > 0) { this.cu = u; this.cr = r - 1; return PackedIndex.offsetOf(this.units[u]!, r - 1) }
+      u--
+      while (u >= 0 && (u & 63) === 63 && this.groupCounts[u >> 6] === 0) u -= 64
+      if (u < 0) return -1
+      r = this.lens[u]!
+    }
   }
 
   private static offsetOf(arr: Uint32Array, r: number): number {
@@ -99,21 +163,21 @@ export class PackedIndex {
   }
 
   /** Position (unit, record) of the first record ordered at or after `kh`, resolving prefix ties with full hashes. */
-  private position(kh: Uint8Array, fullHashAt: FullHashAt): { u: number; r: number } {
-    const u = this.unitOf(kh)
+  private position(kh: Uint8Array, fullHashAt: FullHashAt, o = 0): { u: number; r: number } {
+    const u = this.unitOf(kh, o)
     const arr = this.units[u]
     if (!arr) return { u, r: 0 }
     const len = this.lens[u]!
-    const a = PackedIndex.prefixA(kh), b = PackedIndex.prefixB(kh)
+    const a = PackedIndex.prefixA(kh, o), b = PackedIndex.prefixB(kh, o)
     let r = this.lowerBound(arr, len, a, b)
     while (r < len && arr[r * REC] === a && arr[r * REC + 1]! >>> 16 === b &&
-      compareHash(fullHashAt(PackedIndex.offsetOf(arr, r)), 0, kh, 0) < 0) r++
+      compareHash(fullHashAt(PackedIndex.offsetOf(arr, r)), 0, kh, o) < 0) r++
     return { u, r }
   }
 
   /** Inserts a record for key hash `kh` at `offset`. */
-  insert(kh: Uint8Array, offset: number, fullHashAt: FullHashAt): void {
-    const { u, r } = this.position(kh, fullHashAt)
+  insert(kh: Uint8Array, offset: number, fullHashAt: FullHashAt, o = 0): void {
+    const { u, r } = this.position(kh, fullHashAt, o)
     let arr = this.units[u]
     const len = this.lens[u]!
     if (!arr || (len + 1) * REC > arr.length) {
@@ -124,20 +188,20 @@ export class PackedIndex {
       this.units[u] = arr
     }
     arr.copyWithin((r + 1) * REC, r * REC, len * REC)
-    arr[r * REC] = PackedIndex.prefixA(kh)
-    arr[r * REC + 1] = PackedIndex.prefixB(kh) << 16
+    arr[r * REC] = PackedIndex.prefixA(kh, o)
+    arr[r * REC + 1] = PackedIndex.prefixB(kh, o) << 16
     PackedIndex.setOffset(arr, r, offset)
     this.lens[u] = len + 1
     this.groupCounts[u >> 6]!++
     this.count++
   }
 
-  private find(kh: Uint8Array, offset: number): { arr: Uint32Array; u: number; r: number } | undefined {
-    const u = this.unitOf(kh)
+  private find(kh: Uint8Array, offset: number, o = 0): { arr: Uint32Array; u: number; r: number } | undefined {
+    const u = this.unitOf(kh, o)
     const arr = this.units[u]
     if (!arr) return undefined
     const len = this.lens[u]!
-    const a = PackedIndex.prefixA(kh), b = PackedIndex.prefixB(kh)
+    const a = PackedIndex.prefixA(kh, o), b = PackedIndex.prefixB(kh, o)
     for (let r = this.lowerBound(arr, len, a, b); r < len; r++) {
       if (arr[r * REC] !== a || arr[r * REC + 1]! >>> 16 !== b) break
       if (PackedIndex.offsetOf(arr, r) === offset) return { arr, u, r }
@@ -146,8 +210,8 @@ export class PackedIndex {
   }
 
   /** Replaces the offset of the record (kh, oldOffset); returns false if there is none. */
-  change(kh: Uint8Array, oldOffset: number, newOffset: number): boolean {
-    const f = this.find(kh, oldOffset)
+  change(kh: Uint8Array, oldOffset: number, newOffset: number, o = 0): boolean {
+    const f = this.find(kh, oldOffset, o)
     if (!f) return false
     PackedIndex.setOffset(f.arr, f.r, newOffset)
     return true

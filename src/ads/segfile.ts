@@ -3,9 +3,11 @@
  * (`NNNNNNNN.seg`), as QMDB's HPFile. A virtual offset is `segment * segBytes +
  * position`; an entry never crosses a segment end (it starts the next segment
  * instead, and the old one simply ends short), so every read is one `pread` on
- * one file. Appends of a block collect in memory and are written with one
+ * one file. Appends of a block are encoded in place into one block buffer
+ * (served to reads of this block's entries from memory) and written with one
  * `write` per segment at the end of the block; `sync()` fdatasyncs every file
- * written since the last sync (one fsync per committed block).
+ * written since the last sync (one fsync per committed block). Reads return a
+ * position in a reused buffer (`locate`), never an object per entry.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -33,13 +35,27 @@ export class EntryLog {
   size = 0
   private readonly fds = new Map<number, number>()
   private firstSeg = 0
-  private pending = new Uint8Array(1 << 16)
-  private pendingLen = 0
+  /**
+   * The current block's appends, contiguous. They cover the virtual ranges
+   * `runOff[i] .. runOff[i] + (runBuf[i+1] ?? bufLen) - runBuf[i]` (a new run starts
+   * when an entry skips to the next segment).
+   */
+  buf = new Uint8Array(1 << 16)
+  private bufLen = 0
+  private runBuf: number[] = [0]
+  private runOff: number[] = [0]
   private pendingStart = 0
+  /** Position in `buf` of the entry reserved last. */
+  lastPos = 0
+  /** Buffer holding the entry found by the last `locate()`/`locateSeq()` (the block buffer or scratch). */
+  rbuf: Uint8Array = new Uint8Array(0)
   private readonly unsynced = new Set<number>()
   private dirDirty = false
-  private readonly scratch = new Uint8Array(512)
+  private scratch = new Uint8Array(512)
   private readonly segEnds = new Map<number, number>()
+  private chunk = new Uint8Array(0)
+  private chunkOff = -1
+  private chunkLen = 0
 
   /** Opens (creating `dir` if needed) a log whose segments are `segBytes` long. */
   constructor(readonly dir: string, readonly segBytes: number) {
@@ -70,13 +86,20 @@ export class EntryLog {
     return fd
   }
 
+  private resetPending(): void {
+    this.bufLen = 0
+    this.pendingStart = this.size
+    this.runBuf = [0]
+    this.runOff = [this.size]
+  }
+
   /**
    * Drops everything at or after `size` (crash rollback to the committed size):
    * truncates the last kept segment, deletes later ones.
    */
   truncate(size: number): void {
-    this.pendingLen = 0
     this.segEnds.clear()
+    this.chunkOff = -1
     const lastId = Math.floor(size / this.segBytes)
     for (const id of this.segmentIds()) {
       if (id > lastId || (id === lastId && size % this.segBytes === 0 && size > 0 && id * this.segBytes === size)) {
@@ -93,54 +116,90 @@ export class EntryLog {
       }
     }
     this.size = size
-    this.pendingStart = size
+    this.resetPending()
   }
 
-  /** Appends `bytes[0..len)` (one whole entry); returns its offset. */
-  append(bytes: Uint8Array, len: number): number {
+  /**
+   * Reserves `len` bytes for one entry in the block buffer; returns its offset.
+   * The caller encodes the entry at `buf[lastPos ..]` (the buffer may have been replaced).
+   */
+  reserve(len: number): number {
     let off = this.size
     const seg = Math.floor(off / this.segBytes)
     if (off + len > (seg + 1) * this.segBytes) {
       if (len > this.segBytes) throw new RangeError('entry larger than a segment')
-      this.writePending()
       off = (seg + 1) * this.segBytes
-      this.pendingStart = off
-    } else if (this.pendingLen > 0 && Math.floor(this.pendingStart / this.segBytes) !== seg) {
-      // the previous entry ended exactly at a segment end: pending data belongs to the old segment
-      this.writePending()
+      if (this.bufLen === 0) { this.pendingStart = off; this.runOff[0] = off } else { this.runBuf.push(this.bufLen); this.runOff.push(off) }
     }
-    if (this.pendingLen + len > this.pending.length) {
-      const grown = new Uint8Array(Math.max(this.pending.length * 2, this.pendingLen + len))
-      grown.set(this.pending.subarray(0, this.pendingLen))
-      this.pending = grown
+    if (this.bufLen + len > this.buf.length) {
+      const grown = new Uint8Array(Math.max(this.buf.length * 2, this.bufLen + len))
+      grown.set(this.buf.subarray(0, this.bufLen))
+      this.buf = grown
     }
-    this.pending.set(bytes.subarray(0, len), this.pendingLen)
-    this.pendingLen += len
+    this.lastPos = this.bufLen
+    this.bufLen += len
     this.size = off + len
     return off
   }
 
-  /** Writes buffered appends to their segment file (no fsync). */
+  /** Appends `bytes[0..len)` (one whole entry); returns its offset. */
+  append(bytes: Uint8Array, len: number): number {
+    const off = this.reserve(len)
+    this.buf.set(bytes.subarray(0, len), this.lastPos)
+    return off
+  }
+
+  /** Writes the block's appends to their segment files (one write per segment run, no fsync). */
+  private writeRuns(): void {
+    for (let r = 0; r < this.runBuf.length; r++) {
+      let bp = this.runBuf[r]!
+      const bEnd = r + 1 < this.runBuf.length ? this.runBuf[r + 1]! : this.bufLen
+      let off = this.runOff[r]!
+      while (bp < bEnd) {
+        const id = Math.floor(off / this.segBytes)
+        const n = Math.min(bEnd - bp, (id + 1) * this.segBytes - off)
+        const fd = this.fd(id)
+        let done = 0
+        while (done < n) done += fs.writeSync(fd, this.buf, bp + done, n - done, off - id * this.segBytes + done)
+        this.unsynced.add(id)
+        bp += n; off += n
+      }
+    }
+  }
+
+  /**
+   * Ends the block: writes its appends (no fsync) and hands over the block buffer
+   * (entries contiguous, in serial order) and its length; the log starts a fresh buffer.
+   */
+  takeBlock(): { entries: Uint8Array; len: number } {
+    this.writeRuns()
+    const out = { entries: this.buf, len: this.bufLen }
+    this.buf = new Uint8Array(Math.max(1 << 16, this.bufLen + (this.bufLen >> 2)))
+    this.resetPending()
+    return out
+  }
+
+  /** Writes buffered appends to their segment files (no fsync) and drops them from memory. */
   writePending(): void {
-    if (this.pendingLen === 0) { this.pendingStart = this.size; return }
-    const id = Math.floor(this.pendingStart / this.segBytes)
-    const fd = this.fd(id)
-    let done = 0
-    const pos = this.pendingStart - id * this.segBytes
-    while (done < this.pendingLen) done += fs.writeSync(fd, this.pending, done, this.pendingLen - done, pos + done)
-    this.unsynced.add(id)
-    this.pendingLen = 0
-    this.pendingStart = this.size
+    this.writeRuns()
+    this.resetPending()
   }
 
   /** End of the data in segment `id` (the logical size for the last one, the file length for earlier ones). */
   segmentDataEnd(id: number): number {
-    if (id === Math.floor(this.size / this.segBytes) || id * this.segBytes >= this.pendingStart) return this.size
+    if (id === Math.floor(this.size / this.segBytes)) return this.size
+    let end = -1
+    for (let r = 0; r < this.runBuf.length && this.bufLen > 0; r++) {
+      const rs = this.runOff[r]!, re = rs + (r + 1 < this.runBuf.length ? this.runBuf[r + 1]! : this.bufLen) - this.runBuf[r]!
+      const lo = id * this.segBytes, hi = lo + this.segBytes
+      if (re > lo && rs < hi) end = Math.max(end, Math.min(re, hi))
+    }
+    if (end >= 0) return end
     const cached = this.segEnds.get(id)
     if (cached !== undefined) return cached
-    const end = id * this.segBytes + fs.fstatSync(this.fd(id)).size
-    this.segEnds.set(id, end)
-    return end
+    const fileEnd = id * this.segBytes + fs.fstatSync(this.fd(id)).size
+    this.segEnds.set(id, fileEnd)
+    return fileEnd
   }
 
   /** Whether a segment was created or deleted since the last `takeDirDirty()`. */
@@ -164,27 +223,62 @@ export class EntryLog {
   }
 
   /**
-   * Reads the entry at `off`. Returns a buffer and the position of the entry in
-   * it; the buffer is scratch space, valid until the next read.
+   * Finds the entry at `off` without allocating: returns its position in `this.rbuf`
+   * (the block buffer for this block's appends, else a scratch buffer filled by one
+   * `pread`; valid until the next locate or append).
    */
-  read(off: number): { buf: Uint8Array; pos: number; avail: number } {
-    if (off >= this.pendingStart) {
-      const pos = off - this.pendingStart
-      return { buf: this.pending, pos, avail: this.pendingLen - pos }
+  locate(off: number): number {
+    if (off >= this.pendingStart && this.bufLen > 0) {
+      let r = this.runOff.length - 1
+      while (r > 0 && this.runOff[r]! > off) r--
+      this.rbuf = this.buf
+      return this.runBuf[r]! + off - this.runOff[r]!
     }
     const id = Math.floor(off / this.segBytes)
     const fd = this.fd(id)
     const p = off - id * this.segBytes
-    let buf: Uint8Array = this.scratch
-    let got = fs.readSync(fd, buf, 0, buf.length, p)
-    const need = peekEntryLength(buf, 0, got)
+    let got = fs.readSync(fd, this.scratch, 0, 256, p)
+    const need = peekEntryLength(this.scratch, 0, got)
     if (need < 0) throw new QmdbCorruptionError(`no entry at offset ${off}`)
     if (need > got) {
-      buf = new Uint8Array(need)
-      got = fs.readSync(fd, buf, 0, need, p)
+      if (need > this.scratch.length) this.scratch = new Uint8Array(need)
+      got = fs.readSync(fd, this.scratch, 0, need, p)
       if (got < need) throw new QmdbCorruptionError(`entry at offset ${off} is truncated`)
     }
-    return { buf, pos: 0, avail: got }
+    this.rbuf = this.scratch
+    return 0
+  }
+
+  /**
+   * Like `locate()`, for a forward-moving cursor (compaction): serves entries from a
+   * 1 MiB read-ahead chunk, so sequential entries cost one `pread` per chunk.
+   */
+  locateSeq(off: number): number {
+    if (off >= this.pendingStart && this.bufLen > 0) return this.locate(off)
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const pos = off - this.chunkOff
+      if (this.chunkOff >= 0 && pos >= 0 && pos + 5 <= this.chunkLen) {
+        const need = peekEntryLength(this.chunk, pos, this.chunkLen - pos)
+        if (need > 0 && pos + need <= this.chunkLen) { this.rbuf = this.chunk; return pos }
+      }
+      if (attempt === 1) break
+      const id = Math.floor(off / this.segBytes)
+      if (this.chunk.length === 0) this.chunk = new Uint8Array(1 << 20)
+      const want = Math.min(this.chunk.length, (id + 1) * this.segBytes - off)
+      this.chunkLen = fs.readSync(this.fd(id), this.chunk, 0, want, off - id * this.segBytes)
+      this.chunkOff = off
+    }
+    return this.locate(off)
+  }
+
+  /**
+   * Reads the entry at `off`. Returns a buffer and the position of the entry in
+   * it; the buffer is scratch space, valid until the next read.
+   */
+  read(off: number): { buf: Uint8Array; pos: number; avail: number } {
+    const pos = this.locate(off)
+    const avail = this.rbuf === this.buf ? this.bufLen - pos : peekEntryLength(this.rbuf, pos, this.rbuf.length - pos)
+    return { buf: this.rbuf, pos, avail }
   }
 
   /**
@@ -193,7 +287,7 @@ export class EntryLog {
    * `fn` returns false.
    */
   scan(from: number, to: number, fn: (buf: Uint8Array, pos: number, len: number, offset: number) => boolean | void): void {
-    this.writePending()
+    if (this.bufLen > 0) this.writePending()
     const chunk = new Uint8Array(4 << 20)
     let off = from
     while (off < to) {

@@ -10,8 +10,12 @@ import {
   ACTIVE_BITS_BYTES, COMPACT_MIN_ACTIVE, COMPACT_PER_CREATE, COMPACT_PER_UPDATE, COMPACT_RATIO_DEN,
   COMPACT_RATIO_NUM, LEAVES_PER_TWIG, SHARD_BITS,
 } from './constants.js'
-import { compareHash, decodeEntry, encodeEntryInto, entryKeyHash, entryLength, type Entry } from './entry.js'
+import {
+  compareHash, decodeEntry, eKeyEquals, eKeyLen, encodeEntryAt, eNkhPos, entryKeyHash, eSn, eValueLen, eVersion,
+  ENTRY_FIXED_BYTES, peekEntryLength, type Entry,
+} from './entry.js'
 import { QmdbCorruptionError } from './errors.js'
+import { hashSpansInto, sha256 } from './hash.js'
 import { PackedIndex } from './index.js'
 import { EntryLog } from './segfile.js'
 import type { MerkleJob } from './tree.js'
@@ -69,12 +73,27 @@ export class Shard {
   active = 0
   /** Offset of the first entry of each twig. */
   twigStart = new Float64Array(64)
-  private block = new Uint8Array(1 << 16)
-  private blockLen = 0
   private blockFirstSn = 0
   private clears: number[] = []
-  private readonly scratch = new Uint8Array(1024)
-  readonly fullHashAt = (off: number): Uint8Array => this.readAt(off).kh
+  /** Full key hash of the entry at `off` (index tie-breaks; rare). */
+  readonly fullHashAt = (off: number): Uint8Array => {
+    const p = this.log.locate(off)
+    const b = this.log.rbuf
+    const key = b.subarray(p + 5, p + 5 + eKeyLen(b, p))
+    return eValueLen(b, p) === 0 ? key.slice() : sha256(key)
+  }
+  // scratch of the apply path (no allocation per change)
+  private readonly nkhTmp = new Uint8Array(32)
+  private pent = new Uint8Array(1024)
+  private fu = 0
+  private fr = 0
+  private fpos = 0
+  private cbuf = new Uint8Array(1 << 16)
+  private moveOff = new Float64Array(1024)
+  private movePos = new Int32Array(1024)
+  private keyOffs = new Int32Array(1024)
+  private keyLens = new Int32Array(1024)
+  private ckh = new Uint8Array(32 * 1024)
 
   constructor(readonly id: number, dir: string, segBytes: number) {
     this.log = new EntryLog(dir, segBytes)
@@ -136,6 +155,13 @@ export class Shard {
     return undefined
   }
 
+  /** A copy of the value of `key` (hash `kh[ko..]`), or undefined; compares keys in place. */
+  readValue(key: Uint8Array, kh: Uint8Array, ko: number): Uint8Array | undefined {
+    if (this.findLive(key, kh, ko) < 0) return undefined
+    const b = this.log.rbuf, p = this.fpos + 5 + eKeyLen(b, this.fpos)
+    return b.slice(p, p + eValueLen(b, this.fpos))
+  }
+
   /** The live entry immediately before `kh` in key-hash order (always exists: the sentry). */
   predecessor(kh: Uint8Array): LocatedEntry {
     const off = this.index.predecessor(kh, this.fullHashAt)
@@ -143,71 +169,148 @@ export class Shard {
     return this.readAt(off)
   }
 
-  /** Appends a new entry (sets its bit, clears `dsn`); returns its offset. */
+  /** Appends a new entry (sets its bit, clears `dsn`, at most 2); returns its offset. */
   append(key: Uint8Array, value: Uint8Array, nkh: Uint8Array, version: number, dsn: number[]): number {
-    const len = entryLength(key.length, value.length, dsn.length)
-    const buf = len <= this.scratch.length ? this.scratch : new Uint8Array(len)
+    if (dsn.length > 2) throw new RangeError('at most two deactivated serial numbers per entry')
+    return this.appendEntry(key, 0, key.length, value, 0, value.length, nkh, 0, version, dsn.length, dsn[0] ?? 0, dsn[1] ?? 0)
+  }
+
+  /**
+   * Appends an entry encoded in place in the log's block buffer. Sources must not be
+   * the block buffer itself (it may be reallocated by the reservation).
+   */
+  private appendEntry(
+    keySrc: Uint8Array, keyOff: number, keyLen: number, valSrc: Uint8Array, valOff: number, valLen: number,
+    nkhSrc: Uint8Array, nkhOff: number, version: number, dsnCount: number, d0: number, d1: number,
+  ): number {
+    const len = (ENTRY_FIXED_BYTES + keyLen + valLen + 8 * dsnCount + 7) & ~7
+    const off = this.log.reserve(len)
     const sn = this.snEnd
-    encodeEntryInto(buf, 0, key, value, nkh, version, sn, dsn)
-    const off = this.log.append(buf, len)
-    if (this.blockLen + len > this.block.length) {
-      const g = new Uint8Array(Math.max(this.block.length * 2, this.blockLen + len))
-      g.set(this.block.subarray(0, this.blockLen))
-      this.block = g
-    }
-    this.block.set(buf.subarray(0, len), this.blockLen)
-    this.blockLen += len
+    encodeEntryAt(this.log.buf, this.log.lastPos, keySrc, keyOff, keyLen, valSrc, valOff, valLen, nkhSrc, nkhOff, version, sn, dsnCount, d0, d1)
     this.noteSn(sn, off)
     this.setBit(sn, true)
     this.active++
-    for (const d of dsn) {
-      if (!this.isActive(d)) throw new QmdbCorruptionError(`shard ${this.id}: deactivating inactive sn ${d}`)
-      this.setBit(d, false)
-      this.clears.push(d)
-      this.active--
-    }
+    if (dsnCount > 0) this.deactivate(d0)
+    if (dsnCount > 1) this.deactivate(d1)
     this.snEnd++
     return off
   }
 
-  /** Applies a block's changes (sorted by key hash) then the compaction they trigger. */
-  applyChanges(changes: readonly ShardChange[], height: number, versionOf: (ordinal: number) => number): ShardBlockStats {
+  private deactivate(d: number): void {
+    if (!this.isActive(d)) throw new QmdbCorruptionError(`shard ${this.id}: deactivating inactive sn ${d}`)
+    this.bits[d >>> 3]! &= ~(1 << (d & 7))
+    this.clears.push(d)
+    this.active--
+  }
+
+  /**
+   * Finds the live entry of `key` (hash `kh[ko..ko+32]`) comparing keys in place; returns its
+   * offset or -1, leaving its index position in (fu, fr) and its position in `log.rbuf` in fpos.
+   */
+  private findLive(key: Uint8Array, kh: Uint8Array, ko: number): number {
+    for (let r = this.index.seek(kh, ko); ; r++) {
+      const off = this.index.candidate(r)
+      if (off < 0) return -1
+      const pos = this.log.locate(off)
+      const b = this.log.rbuf
+      if (eValueLen(b, pos) > 0 && eKeyEquals(b, pos, key)) {
+        this.fu = this.index.cu; this.fr = r; this.fpos = pos
+        return off
+      }
+    }
+  }
+
+  /** Copies the entry at `log.rbuf[pos]` into `pent` (so appends cannot move it); returns its total length. */
+  private copyEntry(pos: number): number {
+    const b = this.log.rbuf
+    const len = peekEntryLength(b, pos, b.length - pos)
+    if (this.pent.length < len) this.pent = new Uint8Array(2 * len)
+    const d = this.pent
+    if (len <= 512) { for (let i = 0; i < len; i++) d[i] = b[pos + i]! } else d.set(b.subarray(pos, pos + len))
+    return len
+  }
+
+  /** The live entry immediately before `kh[ko..]` copied into `pent`; its index position is left in (index.cu, index.cr). */
+  private predecessorInto(kh: Uint8Array, ko: number): void {
+    const off = this.index.predecessorAt(kh, ko, this.fullHashAt)
+    if (off < 0) throw new QmdbCorruptionError(`shard ${this.id}: no predecessor (missing sentry)`)
+    this.copyEntry(this.log.locate(off))
+  }
+
+  /**
+   * Applies a block's changes `order[from..to)` (indices into keys/values/khs, sorted by key
+   * hash; ordinal = position in `order`) and then the compaction they trigger.
+   * `khs` holds the key hashes, 32 bytes per change index. No allocation per change.
+   */
+  applyBlock(
+    keys: readonly Uint8Array[], values: readonly (Uint8Array | null)[], khs: Uint8Array,
+    order: Int32Array, from: number, to: number, versionBase: number,
+  ): ShardBlockStats {
     const st: ShardBlockStats = { creates: 0, updates: 0, deletes: 0, compacted: 0 }
     let quota = 0
-    for (const c of changes) {
-      const ver = versionOf(c.ordinal)
-      const old = this.lookup(c.key, c.kh)
-      if (c.value !== null) {
-        if (old) {
-          const off = this.append(c.key, c.value, old.nkh, ver, [old.sn])
-          this.index.change(c.kh, old.offset, off)
+    const tmp = this.nkhTmp
+    for (let q = from; q < to; q++) {
+      const idx = order[q]!
+      const key = keys[idx]!, value = values[idx] ?? null
+      const ko = 32 * idx
+      const ver = versionBase + q
+      const oldOff = this.findLive(key, khs, ko)
+      if (value !== null) {
+        if (oldOff >= 0) {
+          const b = this.log.rbuf, pos = this.fpos
+          const np = eNkhPos(b, pos)
+          for (let i = 0; i < 32; i++) tmp[i] = b[np + i]!
+          const oldSn = eSn(b, pos)
+          const off = this.appendEntry(key, 0, key.length, value, 0, value.length, tmp, 0, ver, 1, oldSn, 0)
+          this.index.setOffsetAt(this.fu, this.fr, off)
           st.updates++
           quota += COMPACT_PER_UPDATE
         } else {
-          const p = this.predecessor(c.kh)
-          if (!(compareHash(p.kh, 0, c.kh, 0) < 0 && compareHash(c.kh, 0, p.nkh, 0) < 0)) {
-            throw new QmdbCorruptionError(`shard ${this.id}: predecessor does not bracket the new key`)
-          }
-          const off = this.append(c.key, c.value, p.nkh, ver, [])
-          this.index.insert(c.kh, off, this.fullHashAt)
-          const poff = this.append(p.key, p.value, c.kh, ver, [p.sn])
-          this.index.change(p.kh, p.offset, poff)
+          this.predecessorInto(khs, ko)
+          const pu = this.index.cu, pr = this.index.cr
+          const pe = this.pent
+          const pk = eKeyLen(pe, 0), pv = eValueLen(pe, 0), pn = eNkhPos(pe, 0)
+          // the index orders P before kh; the entry must say kh < P.nkh
+          if (!(compareHash(khs, ko, pe, pn) < 0)) throw new QmdbCorruptionError(`shard ${this.id}: predecessor does not bracket the new key`)
+          const off = this.appendEntry(key, 0, key.length, value, 0, value.length, pe, pn, ver, 0, 0, 0)
+          const poff = this.appendEntry(pe, 5, pk, pe, 5 + pk, pv, khs, ko, ver, 1, eSn(pe, 0), 0)
+          this.index.setOffsetAt(pu, pr, poff)
+          this.index.insert(khs, off, this.fullHashAt, ko)
           st.creates++
           quota += COMPACT_PER_CREATE
         }
-      } else if (old) {
-        const p = this.predecessor(c.kh)
-        if (compareHash(p.nkh, 0, c.kh, 0) !== 0) throw new QmdbCorruptionError(`shard ${this.id}: predecessor's nextKeyHash is not the deleted key`)
-        const poff = this.append(p.key, p.value, old.nkh, ver, [old.sn, p.sn])
-        this.index.erase(c.kh, old.offset)
-        this.index.change(p.kh, p.offset, poff)
+      } else if (oldOff >= 0) {
+        const b = this.log.rbuf, pos = this.fpos
+        const np = eNkhPos(b, pos)
+        for (let i = 0; i < 32; i++) tmp[i] = b[np + i]!
+        const oldSn = eSn(b, pos)
+        const fu = this.fu, fr = this.fr
+        this.predecessorInto(khs, ko)
+        const pu = this.index.cu, pr = this.index.cr
+        const pe = this.pent
+        const pk = eKeyLen(pe, 0), pv = eValueLen(pe, 0), pn = eNkhPos(pe, 0)
+        if (compareHash(pe, pn, khs, ko) !== 0) throw new QmdbCorruptionError(`shard ${this.id}: predecessor's nextKeyHash is not the deleted key`)
+        const poff = this.appendEntry(pe, 5, pk, pe, 5 + pk, pv, tmp, 0, ver, 2, oldSn, eSn(pe, 0))
+        this.index.setOffsetAt(pu, pr, poff)
+        this.index.eraseAt(fu, fr)
         st.deletes++
       }
       // deleting an absent key is a no-op
     }
     st.compacted = this.compact(quota)
-    void height
     return st
+  }
+
+  /** Applies a block's changes (sorted by key hash) then the compaction they trigger. */
+  applyChanges(changes: readonly ShardChange[], height: number, versionOf: (ordinal: number) => number): ShardBlockStats {
+    const n = changes.length
+    const khs = new Uint8Array(32 * n)
+    const order = new Int32Array(n)
+    changes.forEach((c, i) => { khs.set(c.kh, 32 * i); order[i] = i })
+    void height
+    // ordinals of a change list are consecutive: versionOf(ordinal) = base + ordinal
+    const base = n > 0 ? versionOf(changes[0]!.ordinal) : 0
+    return this.applyBlock(changes.map((c) => c.key), changes.map((c) => c.value), khs, order, 0, n, base)
   }
 
   /** Whether the compaction condition holds now. */
@@ -215,21 +318,68 @@ export class Shard {
     return this.active >= COMPACT_MIN_ACTIVE && this.active * COMPACT_RATIO_DEN < (this.snEnd - this.snStart) * COMPACT_RATIO_NUM
   }
 
-  /** Moves up to `quota` live entries from the old end of the log to the head, while compaction is due. */
+  /** Skips a segment's unused tail: an offset at the end of a segment's data moves to the next segment. */
+  private normalizeCursor(off: number): number {
+    if (off >= this.log.size || off % this.log.segBytes === 0) return off
+    const seg = Math.floor(off / this.log.segBytes)
+    return this.log.segmentDataEnd(seg) > off ? off : (seg + 1) * this.log.segBytes
+  }
+
+  /**
+   * Moves up to `quota` live entries from the old end of the log to the head, while
+   * compaction is due. Planned first (the condition only depends on counts: a move adds
+   * one entry and keeps `active`), so the moved entries' key hashes are computed in one batch.
+   */
   private compact(quota: number): number {
-    let moved = 0
-    while (moved < quota && this.compactionDue()) {
-      const e = this.readAt(this.compactPos)
-      if (e.sn !== this.snStart) throw new QmdbCorruptionError(`shard ${this.id}: compaction cursor at sn ${e.sn}, expected ${this.snStart}`)
-      if (this.isActive(e.sn)) {
-        const off = this.append(e.key, e.value, e.nkh, e.version, [e.sn])
-        if (!this.index.change(e.kh, e.offset, off)) throw new QmdbCorruptionError(`shard ${this.id}: live entry ${e.sn} missing from the index`)
+    if (quota === 0 || !this.compactionDue()) return 0
+    const active = this.active
+    let snEnd = this.snEnd, snStart = this.snStart, pos = this.compactPos, moved = 0, cLen = 0
+    while (moved < quota && active >= COMPACT_MIN_ACTIVE && active * COMPACT_RATIO_DEN < (snEnd - snStart) * COMPACT_RATIO_NUM) {
+      pos = this.normalizeCursor(pos)
+      const p = this.log.locateSeq(pos)
+      const b = this.log.rbuf
+      const sn = eSn(b, p)
+      if (sn !== snStart) throw new QmdbCorruptionError(`shard ${this.id}: compaction cursor at sn ${sn}, expected ${snStart}`)
+      const tl = peekEntryLength(b, p, b.length - p)
+      if (this.isActive(sn)) {
+        if (moved === this.moveOff.length) this.growMoves()
+        if (cLen + tl > this.cbuf.length) { const g = new Uint8Array(2 * (cLen + tl)); g.set(this.cbuf.subarray(0, cLen)); this.cbuf = g }
+        const c = this.cbuf
+        for (let i = 0; i < tl; i++) c[cLen + i] = b[p + i]!
+        this.moveOff[moved] = pos
+        this.movePos[moved] = cLen
+        this.keyOffs[moved] = cLen + 5
+        this.keyLens[moved] = eKeyLen(b, p)
+        cLen += tl
         moved++
+        snEnd++
       }
-      this.snStart = e.sn + 1
-      this.compactPos = this.nextOffset(e.offset, e.totalLen)
+      snStart = sn + 1
+      pos = this.nextOffset(pos, tl)
     }
+    const c = this.cbuf, kh = this.ckh
+    hashSpansInto(c, this.keyOffs, this.keyLens, moved, kh, 0)
+    for (let i = 0; i < moved; i++) {
+      const p = this.movePos[i]!
+      const k = eKeyLen(c, p), v = eValueLen(c, p)
+      // a sentry's key is its key hash
+      if (v === 0) for (let j = 0; j < 32; j++) kh[32 * i + j] = c[p + 5 + j]!
+      const off = this.appendEntry(c, p + 5, k, c, p + 5 + k, v, c, eNkhPos(c, p), eVersion(c, p), 1, eSn(c, p), 0)
+      if (!this.index.change(kh, this.moveOff[i]!, off, 32 * i)) throw new QmdbCorruptionError(`shard ${this.id}: live entry ${eSn(c, p)} missing from the index`)
+    }
+    if (this.snEnd !== snEnd) throw new QmdbCorruptionError(`shard ${this.id}: compaction plan diverged`)
+    this.snStart = snStart
+    this.compactPos = pos
     return moved
+  }
+
+  private growMoves(): void {
+    const n = 2 * this.moveOff.length
+    const mo = new Float64Array(n); mo.set(this.moveOff); this.moveOff = mo
+    const mp = new Int32Array(n); mp.set(this.movePos); this.movePos = mp
+    const ko = new Int32Array(n); ko.set(this.keyOffs); this.keyOffs = ko
+    const kl = new Int32Array(n); kl.set(this.keyLens); this.keyLens = kl
+    this.ckh = new Uint8Array(32 * n)
   }
 
   /** Offset of the entry following the one at `off` of length `len` (skipping a segment's unused tail). */
@@ -247,10 +397,8 @@ export class Shard {
 
   /** Ends the block: writes buffered entries and returns the Merkle work. */
   finishBlock(): MerkleJob {
-    this.log.writePending()
-    const job: MerkleJob = { firstSn: this.blockFirstSn, entries: this.block, entriesLen: this.blockLen, clears: Float64Array.from(this.clears) }
-    this.block = new Uint8Array(Math.max(1 << 16, this.blockLen + (this.blockLen >> 2)))
-    this.blockLen = 0
+    const { entries, len } = this.log.takeBlock()
+    const job: MerkleJob = { firstSn: this.blockFirstSn, entries, entriesLen: len, clears: Float64Array.from(this.clears) }
     this.clears = []
     this.blockFirstSn = this.snEnd
     return job
@@ -258,7 +406,6 @@ export class Shard {
 
   /** After recovery: state restored, so the next block starts here. */
   resetBlock(): void {
-    this.blockLen = 0
     this.clears = []
     this.blockFirstSn = this.snEnd
   }
