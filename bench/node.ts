@@ -239,8 +239,11 @@ async function lone(t: Target, w: Workload): Promise<number[]> {
   return out
 }
 
+let failed = 0
+
 async function steady(t: Target, w: Workload): Promise<number[]> {
   const out: number[] = []
+  failed = 0
   const pending: Promise<void>[] = []
   const start = performance.now()
   let i = 0
@@ -253,7 +256,16 @@ async function steady(t: Target, w: Workload): Promise<number[]> {
     }
     const raw = w.steady[i++]!
     const t0 = performance.now()
-    pending.push(sendAndReceipt(t, raw).then(() => void out.push(performance.now() - t0)))
+    pending.push(
+      sendAndReceipt(t, raw).then(
+        () => void out.push(performance.now() - t0),
+        () => {
+          // no receipt within the node's wait window: counted at the window's length
+          failed++
+          out.push(performance.now() - t0)
+        },
+      ),
+    )
   }
   await Promise.all(pending)
   return out
@@ -300,6 +312,7 @@ async function measure(t: Target, w: Workload): Promise<Figures> {
   const l = await lone(t, w)
   progress(`${t.name}: steady`)
   const s = await steady(t, w)
+  if (failed > 0) process.stderr.write(`${t.name}: ${failed} of ${w.steady.length} steady-rate transactions got no receipt in time\n`)
   await t.toSustained()
   progress(`${t.name}: sustained eth`)
   const eth = await sustained(t, w.eth, w.lastEth)
