@@ -113,7 +113,7 @@ export class Jit implements FrameRunner {
     this.async = opts.async ?? false
     this.regionChars = opts.regionChars
     // needs the interpreter entry from the hook (`interpreterInternals.interpret`)
-    this.adaptive = (opts.adaptive ?? this.threshold > 1) && typeof interpret === "function"
+    this.adaptive = (opts.adaptive ?? this.threshold > 1) && typeof interpret === 'function'
     this.evalMs = opts.evalMs ?? 100
   }
 

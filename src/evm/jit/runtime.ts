@@ -13,9 +13,9 @@
  * stores its local gas counter there first and reloads it after) and return
  * `false`/`undefined` after `halt(f, …)` on an exceptional halt.
  */
-import { keccak256 } from '../../crypto/keccak.js'
 import { bigIntToAddress } from '../../state/overlay.js'
 import { bytes32ToBigInt, type Evm, type Frame, interpreterInternals as I } from '../interpreter.js'
+import { keccakWord } from '../keccak.js'
 import { G } from '../opcodes.js'
 
 const EMPTY = new Uint8Array(0)
@@ -75,11 +75,6 @@ export function writeWord(v: DataView, o: number, x: bigint): void {
   v.setBigUint64(o + 8, x >> 128n)
   v.setBigUint64(o + 16, x >> 64n)
   v.setBigUint64(o + 24, x)
-}
-
-/** 32 big-endian bytes as a word (KECCAK256 results), through `readWord`. */
-function wordOf(b: Uint8Array): bigint {
-  return readWord(new DataView(b.buffer, b.byteOffset, 32), 0)
 }
 
 /** `halt` for boolean-returning helpers. */
@@ -168,7 +163,7 @@ export function keccak(f: Frame, offB: bigint, lenB: bigint): bigint | undefined
     halt(f, 'out of gas')
     return undefined
   }
-  return wordOf(keccak256(f.mem.subarray(off, off + len)))
+  return keccakWord(f.mem, off, len)
 }
 
 /** CALLDATACOPY (0x37), CODECOPY (0x39), RETURNDATACOPY (0x3e); false after a halt. */
