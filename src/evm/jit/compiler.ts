@@ -704,7 +704,7 @@ function byteLen(v: bigint): number {
 /** Compile `code` for `tables`' fork. Throws `JitCompileError`. */
 export function compile(code: AnalyzedCode, tables: ForkTables, opts: CompileOptions = {}): CompiledCode {
   const t0 = performance.now()
-  const regionChars = opts.regionChars ?? (Number(process.env.JIT_REGION) || 4_000) // TEMP
+  const regionChars = opts.regionChars ?? 4_000
   const an = analyze(code, tables)
   const ids = { n: 0 }
   const gens: BlockCode[] = an.blocks.map((b) => new BlockGen(code, an, b, ids, tables).generate())
