@@ -194,7 +194,9 @@ async function sendAndReceipt(t: Target, raw: Hex): Promise<void> {
     return
   }
   const hash = await rpc<Hex>(t.url, 'eth_sendRawTransaction', [raw])
+  const until = performance.now() + 10_000 // the same wait window as realtime_sendRawTransaction
   for (;;) {
+    if (performance.now() > until) throw new Error('no receipt within 10 s')
     const r = await rpc<{ status: Hex } | null>(t.url, 'eth_getTransactionReceipt', [hash])
     if (r) {
       if (r.status !== '0x1') throw new Error('failed transaction')
