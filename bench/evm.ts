@@ -9,7 +9,9 @@
  * Each workload's call runs as a top-level message into the pre-deployed
  * contract (our `Evm.execute` on a fresh overlay; ethereumjs `runCall` inside
  * a checkpoint/revert), so both engines do the same work; gas used must agree.
- * Prints a table (Mgas/s each, ratio) and a last line of JSON
+ * Both engines warm up, then alternate in batches (see `measure`) so that
+ * the ratio of each workload comes from the same conditions. Prints a table
+ * (Mgas/s each, ratio) and a last line of JSON
  * `{"bench":"evm",...,"ratio":<geometric mean>}`.
  */
 import { existsSync, readFileSync } from 'node:fs'
@@ -131,16 +133,56 @@ async function ejsRunner(w: Workload): Promise<() => Promise<{ gas: number; ok: 
   }
 }
 
-async function time(fn: () => unknown, minMs: number): Promise<number> {
-  const ts: number[] = []
-  const t0 = performance.now()
-  while (ts.length < 3 || (performance.now() - t0 < minMs && ts.length < 500)) {
-    const s = performance.now()
+/** Mean ms per call of `fn` over a batch of at least `ms` (at least one call). */
+function batchSync(fn: () => unknown, ms: number): number {
+  let n = 0
+  const s = performance.now()
+  let t = s
+  do {
+    fn()
+    n++
+    t = performance.now()
+  } while (t - s < ms)
+  return (t - s) / n
+}
+
+/** Async variant of `batchSync` (ethereumjs' runCall is async). */
+async function batchAsync(fn: () => Promise<unknown>, ms: number): Promise<number> {
+  let n = 0
+  const s = performance.now()
+  let t = s
+  do {
     await fn()
-    ts.push(performance.now() - s)
+    n++
+    t = performance.now()
+  } while (t - s < ms)
+  return (t - s) / n
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
+/**
+ * ms per call of both engines, measured in the same conditions: both warm up
+ * for minMs/4, then batches of ≥ 10 ms alternate between the engines for
+ * 2 × minMs (at least 3 batches each); each engine's figure is the median of
+ * its batch means (a batch mean includes the GC the calls cause; alternating
+ * keeps a load change on the machine from favouring one engine).
+ */
+async function measure(ours: () => unknown, theirs: () => Promise<unknown>, minMs: number): Promise<[number, number]> {
+  batchSync(ours, minMs / 4)
+  await batchAsync(theirs, minMs / 4)
+  const a: number[] = []
+  const b: number[] = []
+  const t0 = performance.now()
+  while (a.length < 3 || performance.now() - t0 < 2 * minMs) {
+    a.push(batchSync(ours, 10))
+    b.push(await batchAsync(theirs, 10))
   }
-  ts.sort((a, b) => a - b)
-  return ts[ts.length >> 1]!
+  return [median(a), median(b)]
 }
 
 async function main(): Promise<void> {
@@ -182,8 +224,7 @@ async function main(): Promise<void> {
     }
     const ejs = await ejsRunner(w)
     const theirs = await ejs()
-    const oursMs = await time(() => runOurs(w, cache), minMs)
-    const ejsMs = await time(ejs, minMs)
+    const [oursMs, ejsMs] = await measure(() => runOurs(w, cache), ejs, minMs)
     const mg = (ms: number): number => ours.gas / 1000 / ms
     rows.push({ name, gas: ours.gas, ours: mg(oursMs), ejs: mg(ejsMs), ratio: ejsMs / oursMs, agree: ours.gas === theirs.gas && ours.ok === theirs.ok })
   }
