@@ -41,6 +41,7 @@ const PER_SENDER = 50
 const LONE = 200
 const STEADY_RATE = 1000
 const STEADY_MS = 2000
+const STEADY_SENDERS = 200
 const BATCH = 250
 const IN_FLIGHT = 4
 
@@ -105,7 +106,9 @@ function buildWorkload(): Workload {
   const { Token } = compileContracts()
   const dev = deriveDevAccounts(DEFAULT_MNEMONIC, 1)[0]!
   const deployer: Signer = { key: dev.privateKey, address: dev.address, nonce: 0n }
-  const senders: Signer[] = Array.from({ length: SENDERS }, (_, i) => {
+  // sustained-rate senders 0..SENDERS-1, then STEADY_SENDERS for the steady phase and one for lone
+  // transactions, so that a node failing one phase does not leave nonce gaps in the next
+  const senders: Signer[] = Array.from({ length: SENDERS + STEADY_SENDERS + 1 }, (_, i) => {
     const key = keccak256(new TextEncoder().encode(`bench-sender-${i}`))
     return { key, address: privateKeyToAddress(key), nonce: 0n }
   })
@@ -113,19 +116,20 @@ function buildWorkload(): Workload {
   const abi = Token!.abi as Abi
   const deploy = sign(deployer, null, hexToBytes(encodeDeployData({ abi, bytecode: Token!.bytecode, args: ['Bench', 'BEN', 10n ** 30n] })), 0n, 3_000_000n)
   const fund = senders.map((s) => sign(deployer, s.address, new Uint8Array(0), 10n ** 19n, 21_000n))
-  const give = senders.map((s) => sign(deployer, tokenAddr, hexToBytes(encodeFunctionData({ abi, functionName: 'transfer', args: [bytesToHex(s.address), 10n ** 24n] })), 0n, 100_000n))
+  const give = bulk.map((s) => sign(deployer, tokenAddr, hexToBytes(encodeFunctionData({ abi, functionName: 'transfer', args: [bytesToHex(s.address), 10n ** 24n] })), 0n, 100_000n))
   const sink = hexToBytes('0x00000000000000000000000000000000000beef0')
-  const lone = Array.from({ length: LONE }, () => sign(senders[0]!, sink, new Uint8Array(0), 1n, 21_000n))
-  const steady = Array.from({ length: (STEADY_RATE * STEADY_MS) / 1000 }, (_, i) => sign(senders[1 + (i % (SENDERS - 1))]!, sink, new Uint8Array(0), 1n, 21_000n))
+  const lone = Array.from({ length: LONE }, () => sign(senders[SENDERS + STEADY_SENDERS]!, sink, new Uint8Array(0), 1n, 21_000n))
+  const steady = Array.from({ length: (STEADY_RATE * STEADY_MS) / 1000 }, (_, i) => sign(senders[SENDERS + (i % STEADY_SENDERS)]!, sink, new Uint8Array(0), 1n, 21_000n))
   const eth: Hex[][] = []
   const erc20: Hex[][] = []
   const transferData = hexToBytes(encodeFunctionData({ abi, functionName: 'transfer', args: ['0x00000000000000000000000000000000000beef1', 1n] }))
+  const bulk = senders.slice(0, SENDERS)
   for (let j = 0; j < PER_SENDER; j++) {
-    const round = senders.map((s) => sign(s, sink, new Uint8Array(0), 1n, 21_000n))
+    const round = bulk.map((s) => sign(s, sink, new Uint8Array(0), 1n, 21_000n))
     for (let i = 0; i < round.length; i += BATCH) eth.push(round.slice(i, i + BATCH))
   }
   for (let j = 0; j < PER_SENDER; j++) {
-    const round = senders.map((s) => sign(s, tokenAddr, transferData, 0n, 60_000n))
+    const round = bulk.map((s) => sign(s, tokenAddr, transferData, 0n, 60_000n))
     for (let i = 0; i < round.length; i += BATCH) erc20.push(round.slice(i, i + BATCH))
   }
   return { setup: [[deploy], fund, give], lone, steady, eth, erc20, lastEth: eth[eth.length - 1]!.at(-1)!, lastErc20: erc20[erc20.length - 1]!.at(-1)! }
@@ -314,12 +318,14 @@ async function measure(t: Target, w: Workload): Promise<Figures> {
   const l = await lone(t, w)
   progress(`${t.name}: steady`)
   const s = await steady(t, w)
+  progress(`${t.name}: lone p50 ${percentile(l, 50).toFixed(2)} p99 ${percentile(l, 99).toFixed(2)} ms; steady p50 ${percentile(s, 50).toFixed(2)} p99 ${percentile(s, 99).toFixed(2)} ms`)
   if (failed > 0) process.stderr.write(`${t.name}: ${failed} of ${w.steady.length} steady-rate transactions got no receipt in time\n`)
   await t.toSustained()
   progress(`${t.name}: sustained eth`)
   const eth = await sustained(t, w.eth, w.lastEth)
   progress(`${t.name}: sustained erc20 (eth ${eth.rate}/s, ${eth.rejected} rejected)`)
   const erc20 = await sustained(t, w.erc20, w.lastErc20)
+  progress(`${t.name}: erc20 ${erc20.rate}/s`)
   if (eth.rejected + erc20.rejected > 0) process.stderr.write(`${t.name}: ${eth.rejected + erc20.rejected} transactions rejected\n`)
   const r = (x: number): number => Math.round(x * 100) / 100
   return { loneP50: r(percentile(l, 50)), loneP99: r(percentile(l, 99)), steadyP50: r(percentile(s, 50)), steadyP99: r(percentile(s, 99)), ethRate: eth.rate, erc20Rate: erc20.rate }
