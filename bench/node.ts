@@ -112,6 +112,7 @@ function buildWorkload(): Workload {
     const key = keccak256(new TextEncoder().encode(`bench-sender-${i}`))
     return { key, address: privateKeyToAddress(key), nonce: 0n }
   })
+  const bulk = senders.slice(0, SENDERS)
   const tokenAddr = createAddress(dev.address, 0n)
   const abi = Token!.abi as Abi
   const deploy = sign(deployer, null, hexToBytes(encodeDeployData({ abi, bytecode: Token!.bytecode, args: ['Bench', 'BEN', 10n ** 30n] })), 0n, 3_000_000n)
@@ -123,7 +124,6 @@ function buildWorkload(): Workload {
   const eth: Hex[][] = []
   const erc20: Hex[][] = []
   const transferData = hexToBytes(encodeFunctionData({ abi, functionName: 'transfer', args: ['0x00000000000000000000000000000000000beef1', 1n] }))
-  const bulk = senders.slice(0, SENDERS)
   for (let j = 0; j < PER_SENDER; j++) {
     const round = bulk.map((s) => sign(s, sink, new Uint8Array(0), 1n, 21_000n))
     for (let i = 0; i < round.length; i += BATCH) eth.push(round.slice(i, i + BATCH))
