@@ -14,17 +14,32 @@ interface ZstdNapi {
   decompress(data: Uint8Array): Buffer
 }
 
-function loadNative(): ZstdNapi | undefined {
+/** zstd-napi's low-level decompression context (`zstd-napi/binding`): decompresses into a caller's buffer. */
+interface ZstdDCtx {
+  decompress(dst: Uint8Array, src: Uint8Array): number
+}
+
+function loadNative(): { zstd: ZstdNapi; dctx: ZstdDCtx | undefined } | undefined {
   if (process.env.TACHYON_NO_ZSTD_NAPI === '1') return undefined
   try {
     const require = createRequire(import.meta.url)
-    return require('zstd-napi') as ZstdNapi
+    const zstd = require('zstd-napi') as ZstdNapi
+    let dctx: ZstdDCtx | undefined
+    try {
+      const binding = require('zstd-napi/binding') as { DCtx: new () => ZstdDCtx }
+      dctx = new binding.DCtx()
+    } catch {
+      dctx = undefined
+    }
+    return { zstd, dctx }
   } catch {
     return undefined
   }
 }
 
-const nativeZstd = loadNative()
+const native = loadNative()
+const nativeZstd = native?.zstd
+const nativeDctx = native?.dctx
 
 /** True when the native zstd compressor is available (else batches are written raw). */
 export const hasNativeZstd: boolean = nativeZstd !== undefined
@@ -46,6 +61,25 @@ export function encodeBatch(raw: Uint8Array, level: number): EncodedPayload {
   const z = nativeZstd.compress(raw, { compressionLevel: level })
   if (z.length > raw.length - (raw.length >>> 4)) return { codec: CODEC_RAW, data: raw }
   return { codec: CODEC_ZSTD, data: z }
+}
+
+/**
+ * Undo `encodeBatch` into `out` (at least `rawLen` bytes, e.g. a recycled
+ * cache buffer); returns the decoded bytes (a view of `out`, or `data`
+ * itself for a raw batch). Throws on a malformed frame or a size mismatch.
+ */
+export function decodeBatchInto(codec: number, data: Uint8Array, rawLen: number, out: Uint8Array): Uint8Array {
+  if (codec === CODEC_RAW) return data
+  const dst = out.subarray(0, rawLen)
+  if (nativeDctx !== undefined) {
+    const n = nativeDctx.decompress(dst, data)
+    if (n !== rawLen) throw new Error(`decoded ${n} bytes, expected ${rawLen}`)
+    return dst
+  }
+  const r = nativeZstd !== undefined ? nativeZstd.decompress(data) : fzstdDecompress(data, dst)
+  if (r.length !== rawLen) throw new Error(`decoded ${r.length} bytes, expected ${rawLen}`)
+  if (r !== dst) dst.set(r)
+  return dst
 }
 
 /** Undo `encodeBatch`. Throws (any error) on a malformed zstd frame; callers wrap it in a typed error. */

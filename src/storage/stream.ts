@@ -16,7 +16,7 @@
  */
 import * as fs from 'node:fs'
 import { join } from 'node:path'
-import { decodeBatch } from './codec.js'
+import { decodeBatch, decodeBatchInto } from './codec.js'
 import { F64Column } from './columns.js'
 import { CorruptSegmentError, StoreStateError } from './errors.js'
 import {
@@ -97,8 +97,14 @@ export class Stream {
   private nextChunkId = 0
   private free: Chunk[] = []
   private retired: Chunk[] = []
-  private cache = new Map<number, Uint8Array>()
+  /** Decoded batches by logical offset, least recently used first; `buf` is recycled once evicted. */
+  private cache = new Map<number, { buf: Uint8Array; data: Uint8Array }>()
+  /** Bytes of the cached buffers. */
   private cacheSize = 0
+  /** Evicted buffers waiting to be reused. */
+  private spare: Uint8Array[] = []
+  /** Holds a stored frame while it is checked and decompressed. */
+  private scratch = new Uint8Array(0)
 
   constructor(
     readonly dir: string,
@@ -281,37 +287,70 @@ export class Stream {
     return { file: seg.path, offset: SEGMENT_HEADER_SIZE + pos - seg.logicalStart }
   }
 
-  /** Decoded payload of batch number `seq`, checksum-verified. */
+  /**
+   * Decoded payload of batch number `seq`, checksum-verified. The bytes live
+   * in a cache buffer that is recycled after eviction: use them before the
+   * next read and copy what must outlive it.
+   */
   readBatch(seq: number): Uint8Array {
     const pos = this.batchPos.get(seq)
     const hit = this.cache.get(pos)
     if (hit !== undefined) {
       this.cache.delete(pos)
       this.cache.set(pos, hit)
-      return hit
+      return hit.data
     }
     const seg = this.segmentAt(pos)
     const phys = SEGMENT_HEADER_SIZE + pos - seg.logicalStart
-    const hb = Buffer.allocUnsafe(BATCH_HEADER_SIZE)
-    if (fs.readSync(seg.fd, hb, 0, BATCH_HEADER_SIZE, phys) !== BATCH_HEADER_SIZE) throw new CorruptSegmentError(seg.path, phys, 'batch header past end of file')
+    // The frame ends where the next batch starts (or at the segment's committed end): one pread for header and payload.
+    const segEnd = seg.logicalStart + seg.size - SEGMENT_HEADER_SIZE
+    const next = seq + 1 < this.batchPos.length ? this.batchPos.get(seq + 1) : segEnd
+    const frameLen = (next <= segEnd ? next : segEnd) - pos
+    if (frameLen < BATCH_HEADER_SIZE) throw new CorruptSegmentError(seg.path, phys, 'batch header past the committed end')
+    if (this.scratch.length < frameLen) this.scratch = new Uint8Array(Math.max(frameLen, 2 * this.scratch.length))
+    const frame = this.scratch.subarray(0, frameLen)
+    if (fs.readSync(seg.fd, frame, 0, frameLen, phys) !== frameLen) throw new CorruptSegmentError(seg.path, phys, 'batch past end of file')
+    const hb = frame.subarray(0, BATCH_HEADER_SIZE)
     const h = decodeBatchHeader(hb)
     if (typeof h === 'string') throw new CorruptSegmentError(seg.path, phys, h)
-    if (phys + BATCH_HEADER_SIZE + h.storedLen > seg.size) throw new CorruptSegmentError(seg.path, phys, `batch length ${h.storedLen} runs past the segment end`)
-    const payload = Buffer.allocUnsafe(h.storedLen)
-    fs.readSync(seg.fd, payload, 0, h.storedLen, phys + BATCH_HEADER_SIZE)
-    const raw = verifyAndDecode(seg.path, phys, hb, h, payload)
-    this.cacheInsert(pos, raw)
-    return raw
+    if (BATCH_HEADER_SIZE + h.storedLen !== frameLen) throw new CorruptSegmentError(seg.path, phys, `batch length ${h.storedLen} does not match its frame (${frameLen - BATCH_HEADER_SIZE} bytes)`)
+    const payload = frame.subarray(BATCH_HEADER_SIZE)
+    if (!batchChecksumOk(hb, payload)) throw new CorruptSegmentError(seg.path, phys, 'batch checksum mismatch')
+    const buf = this.takeBuffer(h.rawLen)
+    let data: Uint8Array
+    try {
+      data = decodeBatchInto(h.codec, payload, h.rawLen, buf)
+    } catch (e) {
+      this.spare.push(buf)
+      throw new CorruptSegmentError(seg.path, phys, `batch does not decompress: ${(e as Error).message}`)
+    }
+    if (data === payload) {
+      if (payload.length !== h.rawLen) throw new CorruptSegmentError(seg.path, phys, `raw batch of ${payload.length} bytes, header says ${h.rawLen}`)
+      buf.set(payload)
+      data = buf.subarray(0, h.rawLen)
+    }
+    this.cache.set(pos, { buf, data })
+    this.cacheSize += buf.length
+    return data
   }
 
-  private cacheInsert(pos: number, raw: Uint8Array): void {
-    this.cache.set(pos, raw)
-    this.cacheSize += raw.length
-    while (this.cacheSize > this.opts.cacheBytes && this.cache.size > 1) {
-      const [k, v] = this.cache.entries().next().value as [number, Uint8Array]
+  /** A buffer of at least `need` bytes for a new cache entry: evict until it fits, reuse an evicted buffer when one is big enough. */
+  private takeBuffer(need: number): Uint8Array {
+    while (this.cache.size > 0 && this.cacheSize + need > this.opts.cacheBytes) {
+      const [k, v] = this.cache.entries().next().value as [number, { buf: Uint8Array; data: Uint8Array }]
       this.cache.delete(k)
-      this.cacheSize -= v.length
+      this.cacheSize -= v.buf.length
+      if (this.spare.length < 8) this.spare.push(v.buf)
     }
+    for (let i = 0; i < this.spare.length; i++) {
+      if (this.spare[i]!.length >= need) {
+        const b = this.spare[i]!
+        this.spare[i] = this.spare[this.spare.length - 1]!
+        this.spare.pop()
+        return b
+      }
+    }
+    return new Uint8Array(Math.max(need, this.opts.batchBytes))
   }
 
   /** Visit every batch of segment `seg` in order, numbering them (used to rebuild indices on open). */
@@ -352,7 +391,7 @@ export class Stream {
     }
     for (const k of [...this.cache.keys()]) {
       if (k >= seg.logicalStart && k < seg.logicalStart + seg.size) {
-        this.cacheSize -= this.cache.get(k)!.length
+        this.cacheSize -= this.cache.get(k)!.buf.length
         this.cache.delete(k)
       }
     }

@@ -8,9 +8,9 @@
  * `MIN_COMPRESS_BYTES`, and streams with compression level 0, are stored
  * raw), gives it its place in the segment chain (starting a new segment when
  * the active one would pass `segmentBytes`) and queues its frame. Queued
- * frames are written with one positional `writev` per stream when the
- * current turn of the event loop ends (so the batches handled in one turn
- * coalesce), once they reach `FLUSH_BYTES`, and at every commit. Those writes are synchronous calls on
+ * frames are written with one positional `writev` per stream once they
+ * reach `FLUSH_BYTES`, at every commit, and when the writer has nothing else
+ * to do (the worker's ring is empty; inline: the end of the event-loop turn). Those writes are synchronous calls on
  * this thread (copies into the page cache), which leaves the libuv thread
  * pool (4 threads, shared by the process) to the `fdatasync`s: queued behind
  * a commit's syncs, the next block's writes used to wait for milliseconds.
@@ -95,6 +95,8 @@ export interface WriterInit {
    * only once the data is durable (two round trips).
    */
   commitSync: 'parallel' | 'ordered'
+  /** The host calls `flushAll` when it has nothing else to do (worker); otherwise queued frames are written at the end of each event-loop turn. */
+  flushWhenIdle?: boolean
   /** Valid records in commit.log; the next one is written at `commitCount × 64`. */
   commitCount: number
   /** The last valid commit record (undefined for an empty store). */
@@ -272,6 +274,8 @@ class StreamWriter {
     readonly segmentBytes: number,
     init: WriterSegmentInit[],
     private readonly onError: (e: Error) => void,
+    /** Schedule a flush at the end of the event-loop turn (inline mode); the worker flushes when its ring runs dry. */
+    private readonly autoFlush: boolean,
   ) {
     for (const s of init) {
       this.segs.push({ id: s.id, path: join(dir, segmentFileName(stream, s.id)), fd: -1, logicalStart: s.logicalStart, size: s.size, firstSeq: -1, lastSeq: -1, needsDirSync: false, reported: true })
@@ -330,7 +334,7 @@ class StreamWriter {
     }
     this.queuedBytes += frameLen
     if (this.queuedBytes >= FLUSH_BYTES) this.flush()
-    else if (!this.flushScheduled) {
+    else if (this.autoFlush && !this.flushScheduled) {
       // Write what is queued once this turn of the event loop is over (batches handled in the same turn coalesce).
       this.flushScheduled = true
       setImmediate(() => {
@@ -483,7 +487,7 @@ export class WriterCore {
   constructor(init: WriterInit) {
     this.dir = init.dir
     this.ordered = init.commitSync === 'ordered'
-    this.streams = init.streams.map((s, i) => new StreamWriter(init.dir, i, s.compressionLevel, s.segmentBytes, s.segments, (e) => this.fail(e)))
+    this.streams = init.streams.map((s, i) => new StreamWriter(init.dir, i, s.compressionLevel, s.segmentBytes, s.segments, (e) => this.fail(e), !init.flushWhenIdle))
     if (this.streams.some((s) => s.segs.some((g) => g.needsDirSync))) {
       this.fsyncDir()
       for (const s of this.streams) for (const g of s.segs) g.needsDirSync = false
@@ -513,6 +517,16 @@ export class WriterCore {
       fs.fsyncSync(fd)
     } finally {
       fs.closeSync(fd)
+    }
+  }
+
+  /** Write every queued frame of every stream (the worker calls this when its ring is empty). */
+  flushAll(): void {
+    if (this.failed) return
+    try {
+      for (const s of this.streams) s.flush()
+    } catch (e) {
+      this.fail(e as Error)
     }
   }
 

@@ -144,7 +144,7 @@ class WorkerHost implements WriterHost {
     const ctrl = this.ctrl
     while (((this.head - Atomics.load(ctrl, CTRL_TAIL)) | 0) >= RING_SLOTS) {
       if (this.failure) throw this.failure
-      Atomics.wait(ctrl, CTRL_TAIL, Atomics.load(ctrl, CTRL_TAIL), 10)
+      Atomics.wait(ctrl, CTRL_TAIL, Atomics.load(ctrl, CTRL_TAIL), 1)
     }
     const o = (this.head & (RING_SLOTS - 1)) * SLOT_WIDTH
     const r = this.ring

@@ -9,7 +9,7 @@
  * Replies go back by message, with the request id.
  */
 import { parentPort } from 'node:worker_threads'
-import { WriterCore } from './writerCore.js'
+import { WriterCore, type CommitReply } from './writerCore.js'
 import { CTRL_HEAD, CTRL_SLEEPING, CTRL_TAIL, POLL_MS, SLEEP_AWAKE, SLEEP_DEEP, SLEEP_POLLING, OP_BATCH, OP_CLOSE, OP_COMMIT, OP_PRUNE, OP_ROLLBACK, RING_SLOTS, SLOT_WIDTH, type HostMessage, type WorkerReply } from './writerHost.js'
 
 /** `Atomics.waitAsync` (ES2024; in Node since 16, typed here because the project's lib is older). */
@@ -30,15 +30,27 @@ let emptyPolls = 0
 const IDLE_POLLS = 50
 const chunks = new Set<string>()
 
+/** Buffers a reply can hand over instead of copying (a commit's offsets and fingerprints, made fresh for it). */
+function transferables(result: unknown): ArrayBuffer[] {
+  const streams = (result as Partial<CommitReply> | null)?.streams
+  if (!Array.isArray(streams)) return []
+  return streams.flatMap((s) => [s.placed.buffer as ArrayBuffer, s.fps.buffer as ArrayBuffer]).filter((b) => b.byteLength > 0)
+}
+
 function answer(id: number, p: Promise<unknown>): void {
   p.then(
-    (result) => port!.postMessage({ id, result } satisfies WorkerReply),
+    (result) => port!.postMessage({ id, result } satisfies WorkerReply, transferables(result)),
     (e: unknown) => port!.postMessage({ id, error: e instanceof Error ? e.message : String(e) } satisfies WorkerReply),
   )
 }
 
-/** Handle every published slot; returns false when held back by a missing chunk. */
-function drain(): boolean {
+/**
+ * Handle published slots up to and including one batch, then return to the
+ * event loop ('more'), so I/O completions of a commit in flight (its fsyncs)
+ * are handled between two batch compressions rather than after all of them.
+ * 'blocked': held back by a chunk that has not arrived; 'empty': ring drained.
+ */
+function drain(): 'empty' | 'more' | 'blocked' {
   const c = ctrl!
   const r = ring!
   const w = core!
@@ -50,8 +62,11 @@ function drain(): boolean {
     if (op === OP_BATCH) {
       const stream = r[o + 1]!
       const chunk = r[o + 2]!
-      if (!chunks.has(`${stream}:${chunk}`)) return false
+      if (!chunks.has(`${stream}:${chunk}`)) return 'blocked'
       w.submit(stream, chunk, r[o + 3]!, r[o + 4]!, r[o + 5]!, r[o + 6]!, r[o + 7]!)
+      tail = (tail + 1) | 0
+      Atomics.store(c, CTRL_TAIL, tail)
+      return 'more'
     } else {
       const id = r[o + 1]!
       const arg = r[o + 2]!
@@ -66,14 +81,16 @@ function drain(): boolean {
     tail = (tail + 1) | 0
     Atomics.store(c, CTRL_TAIL, tail)
   }
-  Atomics.notify(c, CTRL_TAIL)
-  return true
+  return 'empty'
 }
 
 /** Drain, then sleep until the host publishes more (unless held back or closed). */
 function pump(): void {
   if (waiting || stopped) return
-  if (!drain() || stopped) return
+  const state = drain()
+  if (state === 'blocked' || stopped) return
+  if (state === 'more') return void setImmediate(pump)
+  core!.flushAll()
   // Announce the sleep first, then re-check: the host either sees the state or we see its slot.
   const c = ctrl!
   const deep = emptyPolls >= IDLE_POLLS
@@ -96,7 +113,7 @@ if (port) {
   port.on('message', (m: HostMessage) => {
     if (m.t === 'init') {
       try {
-        core = new WriterCore(m.init)
+        core = new WriterCore({ ...m.init, flushWhenIdle: true })
         ctrl = new Int32Array(m.ctrl)
         ring = new Float64Array(m.ring)
         port.postMessage({ id: m.id, result: null } satisfies WorkerReply)
