@@ -1188,7 +1188,8 @@ function interpret(evm: Evm, f: Frame): number {
         }
         const topics: Uint8Array[] = []
         for (let i = n - 1; i >= 0; i--) topics.push(wordToBytes32(st[sp + i]!))
-        state.addLog({ address: bigIntToAddress(msg.address), topics, data })
+        // the account's cached address bytes (immutable, shared by its logs)
+        state.addLog({ address: (f.account.addressBytes ??= bigIntToAddress(msg.address)), topics, data })
         pc++
         break
       }

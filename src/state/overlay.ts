@@ -74,6 +74,8 @@ export class Slot {
   origEpoch = -1
   /** Written in this block (listed by `diff()`). */
   written = false
+  /** @internal journal index of this slot's latest storage entry (see `StateOverlay.writeSlot`). */
+  jpos = -1
 
   constructor(key: bigint) {
     this.key = key
@@ -173,7 +175,7 @@ const J_WARM = 7 // (k, account, -, -)
 const J_WARM_SLOT = 8 // (k, slot, -, -)
 const J_TOUCH = 9 // (k, account, -, -)
 const J_DESTRUCT = 10 // (k, account, -, -)
-const J_LOG = 11 // (k, -, -, -)
+const J_LOG = 11 // (k, -, -, number of logs before)
 const J_REFUND = 12 // (k, -, -, previous refund)
 const J_CREATED = 13 // (k, account, -, -)
 
@@ -183,6 +185,17 @@ export class StateOverlay {
   private readonly accounts = new Map<bigint, Account>()
   // entries of 4: kind, target, key, value (see J_*)
   private journal: unknown[] = []
+  /**
+   * Journal length at the latest `checkpoint()`: an upper bound of every
+   * checkpoint a live frame can revert to (frames nest). A change whose undo
+   * entry for the same target already sits at or after it needs no second
+   * entry: any revert that would undo the new change undoes the older entry
+   * too, which restores an even earlier value. Loops writing the same slots
+   * (token transfers) then journal each slot once per frame.
+   */
+  private cpMark = 0
+  private refundPos = -1
+  private logPos = -1
   /**
    * @internal Transaction epoch: slots whose `warm` (or `origEpoch`) equals
    * it are warm (or hold an original) in the current transaction. Bumped by
@@ -416,9 +429,15 @@ export class StateOverlay {
       s.orig = prev
       s.origEpoch = this.epoch
     }
-    if (s.written) this.journal.push(J_STORAGE, s, undefined, prev)
-    else {
-      this.journal.push(J_STORAGE_FIRST, s, a, prev)
+    const j = this.journal
+    const p = s.jpos
+    // an undo entry for this slot after the latest checkpoint already covers this write (see `cpMark`)
+    if (!(p >= this.cpMark && p < j.length && j[p + 1] === s && (j[p] === J_STORAGE || j[p] === J_STORAGE_FIRST))) {
+      s.jpos = j.length
+      if (s.written) j.push(J_STORAGE, s, undefined, prev)
+      else j.push(J_STORAGE_FIRST, s, a, prev)
+    }
+    if (!s.written) {
       s.written = true
       a.writtenCount++
     }
@@ -446,21 +465,31 @@ export class StateOverlay {
 
   /** Add (or subtract) from the refund counter (journaled). */
   addRefund(delta: number): void {
-    this.journal.push(J_REFUND, undefined, undefined, this.refund)
+    const j = this.journal
+    const p = this.refundPos
+    if (!(p >= this.cpMark && p < j.length && j[p] === J_REFUND)) {
+      this.refundPos = j.length
+      j.push(J_REFUND, undefined, undefined, this.refund)
+    }
     this.refund += delta
   }
 
   /** Append a log (journaled). */
   addLog(log: LogEntry): void {
-    this.journal.push(J_LOG, undefined, undefined, undefined)
+    const j = this.journal
+    const p = this.logPos
+    if (!(p >= this.cpMark && p < j.length && j[p] === J_LOG)) {
+      this.logPos = j.length
+      j.push(J_LOG, undefined, undefined, this.logs.length)
+    }
     this.logs.push(log)
   }
 
   // ------------------------------------------------------ checkpoint/revert
 
-  /** A checkpoint to revert to. */
+  /** A checkpoint to revert to (checkpoints nest: revert to the latest live one first). */
   checkpoint(): number {
-    return this.journal.length
+    return (this.cpMark = this.journal.length)
   }
 
   /** Undo every change made after `cp`. */
@@ -514,7 +543,7 @@ export class StateOverlay {
           ;(t as Account).destructed = false
           break
         case J_LOG:
-          this.logs.pop()
+          this.logs.length = v as number
           break
         case J_REFUND:
           this.refund = v as number
@@ -532,6 +561,7 @@ export class StateOverlay {
   /** Start a new transaction: clears the journal, refund, logs and per-tx flags. */
   beginTransaction(): void {
     this.journal = []
+    this.cpMark = 0
     this.refund = 0
     this.logs = []
   }
@@ -552,6 +582,7 @@ export class StateOverlay {
     }
     this.txAccounts = []
     this.journal = []
+    this.cpMark = 0
     this.epoch++ // every slot's warmth and original value belong to the finished transaction
   }
 

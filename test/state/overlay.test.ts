@@ -90,3 +90,41 @@ test('recording lists reads with first values and writes', () => {
   assert.equal(r.storageWrites.get(k)?.get(3n), 33n)
   assert.equal(r.accountWrites.get(k)?.balance, 7n)
 })
+
+test('journal: repeated writes after the latest checkpoint are journaled once and still revert exactly (random nested frames)', () => {
+  let seed = 7
+  const rnd = (n: number): number => {
+    // xorshift32
+    seed ^= seed << 13
+    seed ^= seed >>> 17
+    seed ^= seed << 5
+    return (seed >>> 0) % n
+  }
+  for (let round = 0; round < 200; round++) {
+    const m = new MemoryState()
+    m.setAccount(A, { nonce: 1n, balance: 100n, storage: [[1n, 11n], [2n, 22n]] })
+    const s = new StateOverlay(m)
+    s.beginTransaction()
+    const a = s.account(addressToBigInt(A))
+    const snap = (): string => JSON.stringify([[0n, 1n, 2n, 3n].map((k) => String(s.sload(a, k))), s.refund, s.logs.length, a.writtenCount, String(a.balance)])
+    const frames: { cp: number; state: string }[] = []
+    for (let step = 0; step < 60; step++) {
+      const r = rnd(10)
+      if (r < 4) s.sstore(a, BigInt(rnd(4)), BigInt(rnd(5)))
+      else if (r === 4) s.addRefund(rnd(3) * 100 - 100)
+      else if (r === 5) s.addLog({ address: A, topics: [], data: new Uint8Array(0) })
+      else if (r === 6) s.setBalance(a, BigInt(rnd(1000)))
+      else if (r === 7) frames.push({ cp: s.checkpoint(), state: snap() })
+      else if (r === 8 && frames.length > 0) {
+        const f = frames.pop()!
+        s.revert(f.cp)
+        assert.equal(snap(), f.state, `round ${round} step ${step}`)
+      } else if (frames.length > 0) frames.pop() // frame succeeded: its checkpoint is dropped
+    }
+    while (frames.length > 0) {
+      const f = frames.pop()!
+      s.revert(f.cp)
+      assert.equal(snap(), f.state, `round ${round} unwind`)
+    }
+  }
+})
