@@ -30,7 +30,7 @@ import { executeTransaction, makeBlockEnv, blobBaseFee as blobBaseFeeOf, nextExc
 import { TxRejectedError } from '../execution/errors.js'
 import { Evm } from '../evm/interpreter.js'
 import { CodeCache } from '../evm/code.js'
-import { TxPool, type PooledTransaction, type AddResult } from '../txpool/pool.js'
+import { TxPool, nowMicros, type PooledTransaction, type AddResult } from '../txpool/pool.js'
 import { TxPoolError } from '../txpool/errors.js'
 import { DEFAULT_FORK, type Fork } from '../eth/fork.js'
 import { encodeTransaction, transactionHash, type Transaction } from '../eth/transaction/index.js'
@@ -650,6 +650,7 @@ export class Chain {
         logs: r.logs,
         firstLogIndex: b.logCount,
         blobGasUsed: r.blobGasUsed,
+        receivedUs: p.receivedUs,
       }
       b.txs.push(rec)
       b.logCount += r.logs.length
@@ -849,7 +850,7 @@ export class Chain {
     if (this.txIndex.has(bytesToHexRaw(hash))) throw new TxPoolError('already-known', 'already known')
     const nonce = this.latestState().account(from)?.nonce ?? 0n
     if (tx.nonce < nonce) throw new TxPoolError('nonce-too-low', `nonce too low: next nonce ${nonce}, tx nonce ${tx.nonce}`)
-    const p: PooledTransaction = { tx, hash, sender: from.slice(), raw, seq: this.seq++ }
+    const p: PooledTransaction = { tx, hash, sender: from.slice(), raw, seq: this.seq++, receivedUs: nowMicros() }
     this.deferred.push(p)
     for (const l of this.listeners.pendingTransaction) l(p)
     this.schedule()

@@ -37,6 +37,8 @@ export interface TxRecord {
   /** Block-wide index of the first log. */
   firstLogIndex: number
   blobGasUsed: bigint
+  /** When the sequencer received the transaction (µs since the epoch; in memory only, absent after a restart). */
+  receivedUs?: number
 }
 
 /** Consensus encoding of a record's receipt (the receiptsRoot leaf). */

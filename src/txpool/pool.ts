@@ -35,6 +35,13 @@ export interface PooledTransaction {
   raw: Uint8Array
   /** Arrival order (ties in price go to the earlier one). */
   seq: number
+  /** When the sequencer received it: µs since the Unix epoch (same clock as mini-block `timestampUs`). */
+  receivedUs: number
+}
+
+/** The sequencer's µs wall clock (performance.timeOrigin + performance.now()), as mini-block timestamps use. */
+export function nowMicros(): number {
+  return Math.floor((performance.timeOrigin + performance.now()) * 1000)
 }
 
 /** Where an accepted transaction went. */
@@ -95,7 +102,7 @@ export class TxPool {
   }
 
   /** Decode, validate and add raw transaction bytes. */
-  addRaw(raw: Uint8Array): AddResult {
+  addRaw(raw: Uint8Array, receivedUs: number = nowMicros()): AddResult {
     if (raw.length > MAX_TX_BYTES) throw new TxPoolError('oversized', `oversized data: transaction size ${raw.length}, limit ${MAX_TX_BYTES}`)
     let tx: Transaction
     try {
@@ -104,11 +111,11 @@ export class TxPool {
       if (e instanceof DecodeError) throw new TxPoolError('decode', `invalid transaction: ${e.message}`, -32602)
       throw e
     }
-    return this.add(tx, raw)
+    return this.add(tx, raw, receivedUs)
   }
 
   /** Validate and add a decoded transaction (`raw` = its encoding when known). */
-  add(tx: Transaction, raw: Uint8Array = encodeTransaction(tx)): AddResult {
+  add(tx: Transaction, raw: Uint8Array = encodeTransaction(tx), receivedUs: number = nowMicros()): AddResult {
     let sender: Uint8Array
     try {
       sender = validateTransaction(tx, { fork: this.opts.fork, chainId: this.opts.chainId, maxSize: MAX_TX_BYTES, encoded: raw }).sender
@@ -119,10 +126,10 @@ export class TxPool {
       if (e instanceof InvalidTransactionError) throw new TxPoolError(e.code === 'oversized' ? 'oversized' : 'invalid', e.message)
       throw e
     }
-    return this.insert(tx, sender, raw)
+    return this.insert(tx, sender, raw, receivedUs)
   }
 
-  private insert(tx: Transaction, sender: Uint8Array, raw: Uint8Array): AddResult {
+  private insert(tx: Transaction, sender: Uint8Array, raw: Uint8Array, receivedUs: number): AddResult {
     const hash = transactionHash(tx)
     const hashKey = bytesToHex(hash)
     if (this.byHash.has(hashKey)) throw new TxPoolError('already-known', 'already known')
@@ -158,7 +165,7 @@ export class TxPool {
       this.bySender.set(senderKey, queue)
     }
     if (existing !== undefined) this.byHash.delete(bytesToHex(existing.hash))
-    const pooled: PooledTransaction = { tx, hash, sender, raw, seq: this.seq++ }
+    const pooled: PooledTransaction = { tx, hash, sender, raw, seq: this.seq++, receivedUs }
     queue.set(tx.nonce, pooled)
     this.byHash.set(hashKey, pooled)
     for (const l of this.listeners) l(pooled)
