@@ -44,9 +44,9 @@ import { ChainStore, type MiniBlockInput, type StoredBlock } from '../storage/st
 import { decodeHeader, encodeHeader, headerHash, withForkFields, EMPTY_OMMERS_HASH, type BlockHeader } from './header.js'
 import { signMiniBlock, encodeSignedMiniBlock, miniBlockTransactionsHash, miniBlockReceiptsHash, type SignedMiniBlockHeader } from './miniblock.js'
 import { DiffLayer, UndoReader, makeUndo, emptyDiff, addrKey, type UndoMap } from './state-layer.js'
-import { MemoryStateStore, QmdbStateStore, type StateStore } from './state-store.js'
+import { MemoryStateStore, QmdbStateStore, type StateStore, type StateProof } from './state-store.js'
 import { blockSize, consensusReceipt, decodeStoredRecord, receiptRecordLogs, encodeReceiptRecord, encodeTxRecord, nextBaseFee, type TxRecord } from './records.js'
-import { ChainClosedError, ChainCorruptionError, StateUnavailableError } from './errors.js'
+import { ChainClosedError, ChainCorruptionError, ProofUnavailableError, StateUnavailableError } from './errors.js'
 
 /** One genesis account. */
 export interface GenesisAccount {
@@ -986,6 +986,36 @@ export class Chain {
       undos.push(u)
     }
     return new UndoReader(undos, this.stateStore.reader, (x) => this.blockHashForEvm(x))
+  }
+
+  /** True when the state store can produce QMDB proofs (persistent chains). */
+  get canProve(): boolean {
+    return this.stateStore.prove !== undefined
+  }
+
+  /**
+   * QMDB proofs of `address` and its `slots` against the state root of the
+   * newest sealed block (or of `blockNumber`, which must be that block: only
+   * the head state is kept in QMDB). Waits until every sealed block is
+   * durable and published, so the answer names a block whose header carries
+   * the proved root. Throws `ProofUnavailableError` for in-memory chains and
+   * older blocks.
+   */
+  async proveState(address: Uint8Array, slots: readonly bigint[], blockNumber?: bigint): Promise<StateProof & { blockHash: Uint8Array }> {
+    this.checkOpen()
+    const store = this.stateStore
+    if (store.prove === undefined) throw new ProofUnavailableError('state proofs need a QMDB-backed chain (start the node with a data directory)')
+    for (;;) {
+      await this.sealTail
+      const proof = await store.prove(address, slots)
+      // a block sealed meanwhile: its header may not be published yet
+      if (proof.blockNumber !== this.head.number) continue
+      if (blockNumber !== undefined && blockNumber !== proof.blockNumber) {
+        throw new ProofUnavailableError(`proofs are served for the latest sealed block only (${proof.blockNumber}); the state of block ${blockNumber} is not retained in QMDB`)
+      }
+      if (!equalBytes(proof.root, this.head.header!.stateRoot)) throw new ChainCorruptionError(`QMDB root ${bytesToHex(proof.root)} differs from block ${proof.blockNumber}'s state root`)
+      return { ...proof, blockHash: this.head.hash! }
+    }
   }
 
   /** Hash of sealed block `n`. */

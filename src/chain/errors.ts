@@ -29,3 +29,8 @@ export class StateUnavailableError extends Error {
 export class MiniBlockDecodeError extends Error {
   override name = 'MiniBlockDecodeError'
 }
+
+/** A state proof that cannot be produced (in-memory state, or a block whose state QMDB no longer holds). */
+export class ProofUnavailableError extends Error {
+  override name = 'ProofUnavailableError'
+}

@@ -4,26 +4,33 @@
  * `commit(diff)` that applies a block's diff at once (reads see it on
  * return) and resolves with the block's state root once durable.
  *
- * - `QmdbStateStore`: the QMDB authenticated store of `src/ads/` with the key
- *   layout of DESIGN.md (account = 0x00‖address → nonce u64 ‖ balance u256 ‖
- *   codeHash; storage = 0x01‖address‖slot → the 32-byte word, never zero;
- *   code = 0x02‖codeHash → bytecode). `stateRoot` = QMDB's global root.
- *   QMDB height h holds EVM block h-1 (QMDB starts at height 1; genesis is
- *   block 0). `src/state/qmdb/` had not landed when this was written, so the
- *   layout lives here.
+ * - `QmdbStateStore`: `QmdbState` of `src/state/qmdb/store.ts` (the DESIGN.md
+ *   key layout: account = 0x00‖address, storage = 0x01‖address‖slot,
+ *   code = 0x02‖codeHash) plus what the sequencer adds on top: no-op writes
+ *   are dropped, commits are counted so proofs are served only between
+ *   commits, and QMDB height h holds EVM block h-1 (QMDB starts at height 1;
+ *   genesis is block 0). `stateRoot` = QMDB's global root.
  * - `MemoryStateStore`: a `MemoryState` whose root is the Ethereum
- *   Merkle-Patricia state root (for in-memory chains in tests).
+ *   Merkle-Patricia state root (for in-memory chains in tests); no proofs.
  *
  * No-op writes (a value equal to the current one, deleting an absent key) are
  * dropped before commit, so the root is a function of the net change set.
  */
-import { Qmdb, type Change } from '../ads/db.js'
-import { KECCAK_EMPTY } from '../crypto/keccak.js'
+import type { Change } from '../ads/db.js'
+import type { QmdbProof } from '../ads/proof.js'
+import { QmdbState } from '../state/qmdb/store.js'
 import { MemoryState } from '../state/memory.js'
 import { stateRoot as mptStateRoot } from '../eth/state-root.js'
-import { bigIntToBytes, bytesToBigInt, equalBytes } from '../primitives/bytes.js'
-import type { AccountInfo, StateDiff, StateReader } from '../state/database.js'
-import { ChainCorruptionError } from './errors.js'
+import { equalBytes } from '../primitives/bytes.js'
+import type { StateDiff, StateReader } from '../state/database.js'
+
+/** QMDB proofs of an account and some of its storage slots, against `root` of block `blockNumber`. */
+export interface StateProof {
+  blockNumber: bigint
+  root: Uint8Array
+  account: QmdbProof
+  storage: QmdbProof[]
+}
 
 /** Committed state of the chain. */
 export interface StateStore {
@@ -35,127 +42,66 @@ export interface StateStore {
   readonly root: Uint8Array
   /** Apply block `blockNumber`'s diff now; resolves with its state root once durable. */
   commit(diff: StateDiff, blockNumber: bigint): Promise<Uint8Array>
+  /**
+   * Proofs against the last durable block, once no commit is in flight;
+   * undefined when the store cannot prove (in-memory state).
+   */
+  prove?(address: Uint8Array, slots: readonly bigint[]): Promise<StateProof>
   /** Wait for every commit, then release resources. */
   close(): Promise<void>
 }
 
-const ACCOUNT_PREFIX = 0x00
-const STORAGE_PREFIX = 0x01
-const CODE_PREFIX = 0x02
-
-function hexBytes(k: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(k.startsWith('0x') ? k.slice(2) : k, 'hex'))
-}
-
-/** QMDB key of an account. */
-export function accountKey(address: Uint8Array): Uint8Array {
-  const k = new Uint8Array(21)
-  k[0] = ACCOUNT_PREFIX
-  k.set(address, 1)
-  return k
-}
-
-/** QMDB key of a storage slot. */
-export function storageKey(address: Uint8Array, slot: bigint): Uint8Array {
-  const k = new Uint8Array(53)
-  k[0] = STORAGE_PREFIX
-  k.set(address, 1)
-  k.set(bigIntToBytes(slot, 32), 21)
-  return k
-}
-
-/** QMDB key of a bytecode. */
-export function codeKey(codeHash: Uint8Array): Uint8Array {
-  const k = new Uint8Array(33)
-  k[0] = CODE_PREFIX
-  k.set(codeHash, 1)
-  return k
-}
-
-/** Account value: nonce (8 bytes BE) ‖ balance (32) ‖ codeHash (32). */
-export function encodeAccountValue(a: AccountInfo): Uint8Array {
-  const v = new Uint8Array(72)
-  v.set(bigIntToBytes(a.nonce, 8), 0)
-  v.set(bigIntToBytes(a.balance, 32), 8)
-  v.set(a.codeHash, 40)
-  return v
-}
-
-/** Inverse of `encodeAccountValue`. */
-export function decodeAccountValue(v: Uint8Array): AccountInfo {
-  if (v.length !== 72) throw new ChainCorruptionError(`account value of ${v.length} bytes`)
-  return { nonce: bytesToBigInt(v.subarray(0, 8)), balance: bytesToBigInt(v.subarray(8, 40)), codeHash: v.slice(40, 72) }
-}
-
-/** A `StateReader` over a QMDB store. */
-class QmdbReader implements StateReader {
-  constructor(
-    private readonly db: Qmdb,
-    private readonly blockHashFn: (n: bigint) => Uint8Array,
-  ) {}
-  account(address: Uint8Array): AccountInfo | undefined {
-    const v = this.db.get(accountKey(address))
-    return v === undefined ? undefined : decodeAccountValue(v)
-  }
-  code(codeHash: Uint8Array): Uint8Array {
-    if (equalBytes(codeHash, KECCAK_EMPTY)) return new Uint8Array(0)
-    return this.db.get(codeKey(codeHash)) ?? new Uint8Array(0)
-  }
-  storage(address: Uint8Array, slot: bigint): bigint {
-    const v = this.db.get(storageKey(address, slot))
-    return v === undefined ? 0n : bytesToBigInt(v)
-  }
-  blockHash(n: bigint): Uint8Array {
-    return this.blockHashFn(n)
-  }
-}
-
 /** The QMDB change set of a block diff, without no-op writes. */
 export function qmdbChanges(db: { get(key: Uint8Array): Uint8Array | undefined }, diff: StateDiff): Change[] {
-  const out: Change[] = []
-  const put = (key: Uint8Array, value: Uint8Array | null): void => {
-    const cur = db.get(key)
-    if (value === null) {
-      if (cur !== undefined) out.push({ key, value: null })
-    } else if (cur === undefined || !equalBytes(cur, value)) out.push({ key, value })
-  }
-  for (const [h, code] of diff.codes) if (code.length > 0) put(codeKey(hexBytes(h)), code)
-  for (const [a, info] of diff.accounts) put(accountKey(hexBytes(a)), info === null ? null : encodeAccountValue(info))
-  for (const [a, slots] of diff.storage) {
-    const addr = hexBytes(a)
-    for (const [slot, v] of slots) put(storageKey(addr, slot), v === 0n ? null : bigIntToBytes(v, 32))
-  }
-  return out
+  return QmdbState.changesOf(diff).filter((c) => {
+    const cur = db.get(c.key)
+    return c.value === null ? cur !== undefined : cur === undefined || !equalBytes(cur, c.value)
+  })
 }
 
-/** Committed state in QMDB. */
+/** Committed state in QMDB (through `QmdbState`). */
 export class QmdbStateStore implements StateStore {
-  readonly reader: StateReader
-  private constructor(private readonly db: Qmdb, blockHashFn: (n: bigint) => Uint8Array) {
-    this.reader = new QmdbReader(db, blockHashFn)
-  }
+  /** Commits issued and not yet durable. */
+  private pending = 0
+  private constructor(private readonly state: QmdbState) {}
 
   /** Open (or create) the store in `dir`. */
   static async open(dir: string, blockHashFn: (n: bigint) => Uint8Array, opts: { workers?: number } = {}): Promise<QmdbStateStore> {
-    const db = await Qmdb.open(dir, { workers: opts.workers ?? 1 })
-    return new QmdbStateStore(db, blockHashFn)
+    return new QmdbStateStore(await QmdbState.open(dir, { workers: opts.workers ?? 1, blockHash: blockHashFn }))
+  }
+
+  get reader(): StateReader {
+    return this.state
   }
 
   get height(): bigint {
-    return BigInt(this.db.height) - 1n
+    return BigInt(this.state.height) - 1n
   }
 
   get root(): Uint8Array {
-    return this.db.root
+    return this.state.root
   }
 
   commit(diff: StateDiff, blockNumber: bigint): Promise<Uint8Array> {
-    return this.db.commit(qmdbChanges(this.db, diff), Number(blockNumber) + 1)
+    const p = this.state.db.commit(qmdbChanges(this.state.db, diff), Number(blockNumber) + 1)
+    this.pending++
+    const done = (): void => {
+      this.pending--
+    }
+    p.then(done, done)
+    return p
+  }
+
+  async prove(address: Uint8Array, slots: readonly bigint[]): Promise<StateProof> {
+    // A new block may start committing while we wait: prove only once none is in flight.
+    while (this.pending > 0) await this.state.flush()
+    const { account, storage } = this.state.prove(address, slots)
+    return { blockNumber: this.height, root: this.state.root, account, storage }
   }
 
   async close(): Promise<void> {
-    await this.db.flush().catch(() => undefined)
-    await this.db.close()
+    await this.state.flush().catch(() => undefined)
+    await this.state.close()
   }
 }
 

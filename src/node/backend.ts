@@ -35,7 +35,8 @@ import type { Chain, ChainBlockData, MiniBlock } from '../chain/chain.js'
 import type { TxRecord } from '../chain/records.js'
 import { nextBaseFee } from '../chain/records.js'
 import { OverrideReader, type StateOverride } from '../chain/state-layer.js'
-import { StateUnavailableError } from '../chain/errors.js'
+import { ProofUnavailableError, StateUnavailableError } from '../chain/errors.js'
+import { stateProofJson, type StateProofJson } from './proof-json.js'
 import type { StateReader } from '../state/database.js'
 import { StateOverlay, addressKey } from '../state/overlay.js'
 import { callMessage, type BlockEnv } from '../execution/transaction.js'
@@ -436,8 +437,25 @@ export class ChainBackend implements Backend {
     return out
   }
 
-  async getProof(): Promise<unknown> {
-    throw new MethodNotSupportedError('tachyon_getProof is not wired to the sequencer yet')
+  /**
+   * tachyon_getProof: QMDB proofs against the newest sealed block (`latest`,
+   * `safe`, `finalized`, or that block's number or hash). Older blocks answer
+   * -32000 (QMDB keeps only the head state); `pending` has no root yet.
+   */
+  async getProof(address: Uint8Array, slots: bigint[], sel: BlockSelector): Promise<StateProofJson> {
+    if (sel.kind === 'tag' && sel.tag === 'pending') throw new InvalidInputError('the pending block has no state root until it is sealed: ask for latest')
+    let n: bigint | undefined
+    if (sel.kind !== 'tag' || sel.tag === 'earliest') {
+      n = this.numberOf(sel)
+      if (n === undefined) throw new ResourceNotFoundError('header not found')
+    }
+    try {
+      const p = await this.chain.proveState(address, slots, n)
+      return stateProofJson(p, address, slots)
+    } catch (e) {
+      if (e instanceof ProofUnavailableError) throw this.chain.canProve ? new InvalidInputError(e.message) : new MethodNotSupportedError(e.message)
+      throw e
+    }
   }
 
   // ---------------------------------------------------------------- dev
