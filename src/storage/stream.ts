@@ -16,7 +16,7 @@
  */
 import * as fs from 'node:fs'
 import { join } from 'node:path'
-import { decodeBatch, decodeBatchInto } from './codec.js'
+import { CODEC_RAW, decodeBatch, decodeBatchInto } from './codec.js'
 import { F64Column } from './columns.js'
 import { CorruptSegmentError, StoreStateError } from './errors.js'
 import {
@@ -67,6 +67,8 @@ export interface StreamStats {
 
 /** Smallest arena chunk. */
 const CHUNK_BYTES = 1 << 20
+/** Read-cache buffers are cut from slabs of this size. */
+const SLAB_BYTES = 1 << 20
 
 interface Chunk {
   id: number
@@ -104,7 +106,10 @@ export class Stream {
   /** Evicted buffers waiting to be reused. */
   private spare: Uint8Array[] = []
   /** Holds a stored frame while it is checked and decompressed. */
-  private scratch = new Uint8Array(0)
+  private scratch: Uint8Array = new Uint8Array(0)
+  /** Slab that new cache buffers are cut from. */
+  private slab: Uint8Array = new Uint8Array(0)
+  private slabPos = 0
 
   constructor(
     readonly dir: string,
@@ -307,31 +312,60 @@ export class Stream {
     const next = seq + 1 < this.batchPos.length ? this.batchPos.get(seq + 1) : segEnd
     const frameLen = (next <= segEnd ? next : segEnd) - pos
     if (frameLen < BATCH_HEADER_SIZE) throw new CorruptSegmentError(seg.path, phys, 'batch header past the committed end')
-    if (this.scratch.length < frameLen) this.scratch = new Uint8Array(Math.max(frameLen, 2 * this.scratch.length))
-    const frame = this.scratch.subarray(0, frameLen)
-    if (fs.readSync(seg.fd, frame, 0, frameLen, phys) !== frameLen) throw new CorruptSegmentError(seg.path, phys, 'batch past end of file')
-    const hb = frame.subarray(0, BATCH_HEADER_SIZE)
-    const h = decodeBatchHeader(hb)
-    if (typeof h === 'string') throw new CorruptSegmentError(seg.path, phys, h)
-    if (BATCH_HEADER_SIZE + h.storedLen !== frameLen) throw new CorruptSegmentError(seg.path, phys, `batch length ${h.storedLen} does not match its frame (${frameLen - BATCH_HEADER_SIZE} bytes)`)
-    const payload = frame.subarray(BATCH_HEADER_SIZE)
-    if (!batchChecksumOk(hb, payload)) throw new CorruptSegmentError(seg.path, phys, 'batch checksum mismatch')
-    const buf = this.takeBuffer(h.rawLen)
-    let data: Uint8Array
+    // Raw streams: read the frame straight into its cache buffer (no copy); compressed: into scratch, then decompress into the buffer.
+    const direct = this.opts.compressionLevel === 0
+    let buf = direct ? this.takeBuffer(frameLen) : undefined
+    if (!direct && this.scratch.length < frameLen) this.scratch = Buffer.allocUnsafeSlow(Math.max(frameLen, 2 * this.scratch.length))
+    const frame = (buf ?? this.scratch).subarray(0, frameLen)
     try {
-      data = decodeBatchInto(h.codec, payload, h.rawLen, buf)
+      if (fs.readSync(seg.fd, frame, 0, frameLen, phys) !== frameLen) throw new CorruptSegmentError(seg.path, phys, 'batch past end of file')
+      const hb = frame.subarray(0, BATCH_HEADER_SIZE)
+      const h = decodeBatchHeader(hb)
+      if (typeof h === 'string') throw new CorruptSegmentError(seg.path, phys, h)
+      if (BATCH_HEADER_SIZE + h.storedLen !== frameLen) throw new CorruptSegmentError(seg.path, phys, `batch length ${h.storedLen} does not match its frame (${frameLen - BATCH_HEADER_SIZE} bytes)`)
+      const payload = frame.subarray(BATCH_HEADER_SIZE)
+      if (!batchChecksumOk(hb, payload)) throw new CorruptSegmentError(seg.path, phys, 'batch checksum mismatch')
+      let data: Uint8Array
+      if (h.codec === CODEC_RAW) {
+        if (payload.length !== h.rawLen) throw new CorruptSegmentError(seg.path, phys, `raw batch of ${payload.length} bytes, header says ${h.rawLen}`)
+        if (buf === undefined) {
+          buf = this.takeBuffer(h.rawLen)
+          buf.set(payload)
+          data = buf.subarray(0, h.rawLen)
+        } else {
+          data = payload
+        }
+      } else {
+        let src = payload
+        if (buf !== undefined) {
+          // A compressed batch in a raw stream (written with other options): move it out of the way first.
+          if (this.scratch.length < payload.length) this.scratch = Buffer.allocUnsafeSlow(payload.length)
+          this.scratch.set(payload)
+          src = this.scratch.subarray(0, payload.length)
+          if (buf.length < h.rawLen) {
+            this.release(buf)
+            buf = this.takeBuffer(h.rawLen)
+          }
+        } else {
+          buf = this.takeBuffer(h.rawLen)
+        }
+        try {
+          data = decodeBatchInto(h.codec, src, h.rawLen, buf)
+        } catch (e) {
+          throw new CorruptSegmentError(seg.path, phys, `batch does not decompress: ${(e as Error).message}`)
+        }
+      }
+      this.cache.set(pos, { buf, data })
+      this.cacheSize += buf.length
+      return data
     } catch (e) {
-      this.spare.push(buf)
-      throw new CorruptSegmentError(seg.path, phys, `batch does not decompress: ${(e as Error).message}`)
+      if (buf !== undefined) this.release(buf)
+      throw e
     }
-    if (data === payload) {
-      if (payload.length !== h.rawLen) throw new CorruptSegmentError(seg.path, phys, `raw batch of ${payload.length} bytes, header says ${h.rawLen}`)
-      buf.set(payload)
-      data = buf.subarray(0, h.rawLen)
-    }
-    this.cache.set(pos, { buf, data })
-    this.cacheSize += buf.length
-    return data
+  }
+
+  private release(buf: Uint8Array): void {
+    if (this.spare.length < 64) this.spare.push(buf)
   }
 
   /** A buffer of at least `need` bytes for a new cache entry: evict until it fits, reuse an evicted buffer when one is big enough. */
@@ -340,9 +374,9 @@ export class Stream {
       const [k, v] = this.cache.entries().next().value as [number, { buf: Uint8Array; data: Uint8Array }]
       this.cache.delete(k)
       this.cacheSize -= v.buf.length
-      if (this.spare.length < 8) this.spare.push(v.buf)
+      this.release(v.buf)
     }
-    for (let i = 0; i < this.spare.length; i++) {
+    for (let i = this.spare.length - 1; i >= 0; i--) {
       if (this.spare[i]!.length >= need) {
         const b = this.spare[i]!
         this.spare[i] = this.spare[this.spare.length - 1]!
@@ -350,7 +384,17 @@ export class Stream {
         return b
       }
     }
-    return new Uint8Array(Math.max(need, this.opts.batchBytes))
+    // Carve fixed-size slots out of 1 MiB slabs: one allocation per many cache misses while the cache fills.
+    // Plain Uint8Array views (not Buffer: its slice() does not copy), so records read back compare equal to what callers wrote.
+    const slot = this.opts.batchBytes + 2 * BATCH_HEADER_SIZE
+    if (need > slot) return plain(Buffer.allocUnsafeSlow(need))
+    if (this.slabPos + slot > this.slab.length) {
+      this.slab = plain(Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, slot)))
+      this.slabPos = 0
+    }
+    const b = this.slab.subarray(this.slabPos, this.slabPos + slot)
+    this.slabPos += slot
+    return b
   }
 
   /** Visit every batch of segment `seg` in order, numbering them (used to rebuild indices on open). */
@@ -416,4 +460,9 @@ function verifyAndDecode(path: string, phys: number, hb: Uint8Array, h: BatchHea
   if (raw.length !== h.rawLen) throw new CorruptSegmentError(path, phys, `batch decodes to ${raw.length} bytes, header says ${h.rawLen}`)
   // Plain Uint8Array views (not Buffer), so records read back compare equal to what callers wrote.
   return new Uint8Array(raw.buffer, raw.byteOffset, raw.length)
+}
+
+/** A plain Uint8Array over the same memory as `b`. */
+function plain(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.length)
 }
