@@ -286,14 +286,6 @@ function copyShort(m: Uint8Array, off: number, len: number): Uint8Array {
   return out
 }
 
-/** A copy of `len` bytes of `m` at `off` (short copies by loop: cheaper than `slice` for calldata-sized data). */
-function copyOut(m: Uint8Array, off: number, len: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(len)
-  if (len <= 96) for (let i = 0; i < len; i++) out[i] = m[off + i]!
-  else out.set(m.subarray(off, off + len))
-  return out
-}
-
 /** The EVM: runs messages against a `StateOverlay` under one block's rules. */
 export class Evm {
   readonly state: StateOverlay
@@ -1175,21 +1167,29 @@ function interpret(evm: Evm, f: Frame): number {
         const off = st[sp + n + 1]!
         const len = num(st[sp + n]!)
         if (len < 0) return halt(f, 'out of gas')
-        let data = EMPTY
+        let o = 0
         if (len > 0) {
-          const o = num(off)
+          o = num(off)
           if (o < 0) return halt(f, 'out of gas')
           gas -= G.LOG_DATA * len
           if (gas < 0) return halt(f, 'out of gas')
           f.gas = gas
           if (!expand(f, o + len)) return halt(f, 'out of gas')
           gas = f.gas
-          data = copyOut(f.mem, o, len)
         }
-        const topics: Uint8Array[] = []
-        for (let i = n - 1; i >= 0; i--) topics.push(wordToBytes32(st[sp + i]!))
-        // the account's cached address bytes (immutable, shared by its logs)
-        state.addLog({ address: (f.account.addressBytes ??= bigIntToAddress(msg.address)), topics, data })
+        // topic k is st[sp + n - 1 - k]; the account's cached address bytes are immutable and shared by its logs
+        const t = sp + n - 1
+        state.emitLog(
+          (f.account.addressBytes ??= bigIntToAddress(msg.address)),
+          n,
+          n > 0 ? st[t]! : 0n,
+          n > 1 ? st[t - 1]! : 0n,
+          n > 2 ? st[t - 2]! : 0n,
+          n > 3 ? st[t - 3]! : 0n,
+          f.mem,
+          o,
+          len,
+        )
         pc++
         break
       }

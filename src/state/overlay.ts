@@ -151,6 +151,72 @@ export interface LogEntry {
   data: Uint8Array
 }
 
+/**
+ * Byte arena holding the topics and data of a transaction's EVM logs, so a
+ * log costs one small record on the JS heap during execution instead of
+ * five typed arrays (log-heavy loops otherwise spend most of their time
+ * copying surviving log objects in young-generation GCs).
+ */
+class LogArena {
+  bytes = new Uint8Array(4096)
+  view = new DataView(this.bytes.buffer)
+  pos = 0
+
+  /** Make room for `n` more bytes. */
+  reserve(n: number): void {
+    const need = this.pos + n
+    if (need <= this.bytes.length) return
+    let cap = this.bytes.length * 2
+    while (cap < need) cap *= 2
+    const b = new Uint8Array(cap)
+    b.set(this.bytes.subarray(0, this.pos))
+    this.bytes = b
+    this.view = new DataView(b.buffer)
+  }
+
+  /** Write word `x` big-endian at `o` (setBigUint64 keeps the low 64 bits of its argument). */
+  word(o: number, x: bigint): void {
+    const v = this.view
+    if (x <= 0xffffffffffffffffn) {
+      v.setBigUint64(o, 0n)
+      v.setBigUint64(o + 8, 0n)
+      v.setBigUint64(o + 16, 0n)
+    } else {
+      v.setBigUint64(o, x >> 192n)
+      v.setBigUint64(o + 8, x >> 128n)
+      v.setBigUint64(o + 16, x >> 64n)
+    }
+    v.setBigUint64(o + 24, x)
+  }
+}
+
+/**
+ * A log as the EVM emits it: topics and data in the transaction's log arena.
+ * `StateOverlay.logs` turns it into a `LogEntry`.
+ */
+export class WordLog {
+  constructor(
+    /** Emitting address (20 bytes). */
+    readonly address: Uint8Array,
+    private readonly arena: LogArena,
+    /** Offset of the first topic in the arena (data follows the topics). */
+    private readonly offset: number,
+    /** Number of topics. */
+    readonly topicCount: number,
+    /** Data length in bytes. */
+    readonly dataLength: number,
+  ) {}
+
+  /** This log with its own 32-byte topic arrays and data. */
+  toEntry(): LogEntry {
+    const b = this.arena.bytes
+    const topics: Uint8Array[] = []
+    let o = this.offset
+    for (let i = 0; i < this.topicCount; i++, o += 32) topics.push(b.slice(o, o + 32))
+    return { address: this.address, topics, data: b.slice(o, o + this.dataLength) }
+  }
+}
+
 /** What a recorded transaction read (first value seen) and wrote (final value). */
 export interface AccessRecord {
   /** address hex → account as first read (undefined = absent). */
@@ -205,8 +271,10 @@ export class StateOverlay {
   private txAccounts: Account[] = []
   /** EIP-3529 refund counter of the current transaction. */
   refund = 0
-  /** Logs of the current transaction. */
-  logs: LogEntry[] = []
+  /** Logs of the current transaction as emitted (see `logs`). */
+  private rawLogs: (LogEntry | WordLog)[] = []
+  /** Topic and data bytes of this transaction's `WordLog`s (a new arena per transaction). */
+  private arena: LogArena | undefined = undefined
   private recording: AccessRecord | undefined
 
   constructor(reader: StateReader) {
@@ -474,15 +542,51 @@ export class StateOverlay {
     this.refund += delta
   }
 
-  /** Append a log (journaled). */
-  addLog(log: LogEntry): void {
+  private journalLog(): void {
     const j = this.journal
     const p = this.logPos
     if (!(p >= this.cpMark && p < j.length && j[p] === J_LOG)) {
       this.logPos = j.length
-      j.push(J_LOG, undefined, undefined, this.logs.length)
+      j.push(J_LOG, undefined, this.arena === undefined ? 0 : this.arena.pos, this.rawLogs.length)
     }
-    this.logs.push(log)
+  }
+
+  /** Append a log (journaled). */
+  addLog(log: LogEntry): void {
+    this.journalLog()
+    this.rawLogs.push(log)
+  }
+
+  /**
+   * Append a log of `n` topics (`t0`.. in order; unused ones ignored) and
+   * data `mem[off, off + len)`, copied into the transaction's log arena
+   * (journaled). The EVM's LOG0..LOG4.
+   */
+  emitLog(address: Uint8Array, n: number, t0: bigint, t1: bigint, t2: bigint, t3: bigint, mem: Uint8Array, off: number, len: number): void {
+    this.journalLog()
+    const ar = (this.arena ??= new LogArena())
+    ar.reserve(32 * n + len)
+    const base = ar.pos
+    if (n > 0) ar.word(base, t0)
+    if (n > 1) ar.word(base + 32, t1)
+    if (n > 2) ar.word(base + 64, t2)
+    if (n > 3) ar.word(base + 96, t3)
+    const d = base + 32 * n
+    const b = ar.bytes
+    if (len <= 64) for (let i = 0; i < len; i++) b[d + i] = mem[off + i]!
+    else b.set(mem.subarray(off, off + len), d)
+    ar.pos = d + len
+    this.rawLogs.push(new WordLog(address, ar, base, n, len))
+  }
+
+  /** Logs of the current transaction (topics as 32-byte arrays). */
+  get logs(): LogEntry[] {
+    const r = this.rawLogs
+    for (let i = 0; i < r.length; i++) {
+      const l = r[i]!
+      if (l instanceof WordLog) r[i] = l.toEntry()
+    }
+    return r as LogEntry[]
   }
 
   // ------------------------------------------------------ checkpoint/revert
@@ -543,7 +647,8 @@ export class StateOverlay {
           ;(t as Account).destructed = false
           break
         case J_LOG:
-          this.logs.length = v as number
+          this.rawLogs.length = v as number
+          if (this.arena !== undefined) this.arena.pos = j[i + 2] as number
           break
         case J_REFUND:
           this.refund = v as number
@@ -563,7 +668,8 @@ export class StateOverlay {
     this.journal = []
     this.cpMark = 0
     this.refund = 0
-    this.logs = []
+    this.rawLogs = []
+    this.arena = undefined
   }
 
   /**

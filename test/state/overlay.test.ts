@@ -8,7 +8,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { MemoryState } from '../../src/state/memory.js'
 import { addressKey, addressToBigInt, bigIntToAddress, StateOverlay } from '../../src/state/overlay.js'
-import { hexToBytes } from '../../src/primitives/hex.js'
+import { bytesToHexRaw, hexToBytes } from '../../src/primitives/hex.js'
 
 const A = hexToBytes('0x' + 'aa'.repeat(20))
 const B = hexToBytes('0x' + '0b'.repeat(20))
@@ -106,13 +106,18 @@ test('journal: repeated writes after the latest checkpoint are journaled once an
     const s = new StateOverlay(m)
     s.beginTransaction()
     const a = s.account(addressToBigInt(A))
-    const snap = (): string => JSON.stringify([[0n, 1n, 2n, 3n].map((k) => String(s.sload(a, k))), s.refund, s.logs.length, a.writtenCount, String(a.balance)])
+    const logsHex = (): string[] => s.logs.map((l) => l.topics.map((t) => bytesToHexRaw(t)).join(',') + ':' + bytesToHexRaw(l.data))
+    const snap = (): string => JSON.stringify([[0n, 1n, 2n, 3n].map((k) => String(s.sload(a, k))), s.refund, logsHex(), a.writtenCount, String(a.balance)])
+    const mem = Uint8Array.from({ length: 256 }, (_, i) => i)
     const frames: { cp: number; state: string }[] = []
     for (let step = 0; step < 60; step++) {
       const r = rnd(10)
       if (r < 4) s.sstore(a, BigInt(rnd(4)), BigInt(rnd(5)))
       else if (r === 4) s.addRefund(rnd(3) * 100 - 100)
-      else if (r === 5) s.addLog({ address: A, topics: [], data: new Uint8Array(0) })
+      else if (r === 5) {
+        if (rnd(3) === 0) s.addLog({ address: A, topics: [Uint8Array.of(rnd(256))], data: new Uint8Array(0) })
+        else s.emitLog(A, rnd(5), BigInt(rnd(1000)), 1n << 200n, 3n, BigInt(step), mem, rnd(100), rnd(3) * 50)
+      }
       else if (r === 6) s.setBalance(a, BigInt(rnd(1000)))
       else if (r === 7) frames.push({ cp: s.checkpoint(), state: snap() })
       else if (r === 8 && frames.length > 0) {
