@@ -23,6 +23,8 @@ import { DEFAULT_SEGMENT_BYTES, SHARD_BITS, IN_BLOCK_IDX_BITS, LEAVES_PER_TWIG, 
 import { compareHash, decodeEntry, entryKeyHash, peekEntryLength } from './entry.js'
 import { QmdbCorruptionError, QmdbInputError, QmdbStateError } from './errors.js'
 import { hashKeysInto, hashPairsInto, NULL_LEFT_TREE, sha256 } from './hash.js'
+import { HYBRID_MERGE_RATIO, HYBRID_MIN_BUFFER } from './hybrid-index.js'
+import type { IndexKind } from './index.js'
 import { readMeta, writeMeta, META_FORMAT, type MetaRecord } from './meta.js'
 import { shardOf, type QmdbProof } from './proof.js'
 import { fsyncDir } from './segfile.js'
@@ -35,7 +37,20 @@ export interface QmdbOptions {
   workers?: number
   /** Entry-log segment size in bytes. Default 256 MiB. */
   segmentBytes?: number
+  /**
+   * Index implementation: 'memory' (default; packed records, ~12-19 B/key) or 'hybrid'
+   * (sorted run files in the shard directories, in memory a page summary and a buffer
+   * of recent changes: <= 3 B/key between blocks; rebuilt from the log at every open).
+   */
+  index?: IndexKind
+  /** Hybrid index: merge the change buffer into a new run when it exceeds this fraction of the keys. Default 0.06. */
+  hybridMergeRatio?: number
+  /** Hybrid index: ... and at least this many records per shard. Default 2048. */
+  hybridMinBuffer?: number
 }
+
+/** Hybrid index merge ratio while recovery rebuilds the index (transient memory, fewer merges). */
+const RECOVERY_MERGE_RATIO = 0.25
 
 /** One change of a block: `value` null deletes the key; values are never empty. */
 export interface Change {
@@ -81,7 +96,11 @@ export class Qmdb {
    * QmdbCorruptionError if the rebuilt root differs from the committed one.
    */
   static async open(dir: string, options: QmdbOptions = {}): Promise<Qmdb> {
-    const opts: Required<QmdbOptions> = { workers: options.workers ?? 1, segmentBytes: options.segmentBytes ?? DEFAULT_SEGMENT_BYTES }
+    const opts: Required<QmdbOptions> = {
+      workers: options.workers ?? 1, segmentBytes: options.segmentBytes ?? DEFAULT_SEGMENT_BYTES, index: options.index ?? 'memory',
+      hybridMergeRatio: options.hybridMergeRatio ?? HYBRID_MERGE_RATIO, hybridMinBuffer: options.hybridMinBuffer ?? HYBRID_MIN_BUFFER,
+    }
+    if (opts.index !== 'memory' && opts.index !== 'hybrid') throw new QmdbInputError(`unknown index kind ${String(opts.index)}`)
     fs.mkdirSync(dir, { recursive: true })
     const db = new Qmdb(dir, opts)
     const { meta, anyFile } = readMeta(dir)
@@ -90,7 +109,7 @@ export class Qmdb {
     for (let s = 0; s < SHARD_COUNT; s++) {
       const sdir = path.join(dir, `shard${s}`)
       if (!meta) fs.rmSync(sdir, { recursive: true, force: true })
-      db.shards.push(new Shard(s, sdir, opts.segmentBytes))
+      db.shards.push(new Shard(s, sdir, opts.segmentBytes, opts.index, { ratio: opts.hybridMergeRatio, minBuffer: opts.hybridMinBuffer }))
       db.trees.push(new ShardTree())
     }
     fsyncDir(dir)
@@ -175,7 +194,10 @@ export class Qmdb {
         if (!sh.isActive(e.sn)) return
         active++
         sh.index.insert(entryKeyHash(new Uint8Array(e.key), e.value), off, sh.fullHashAt)
+        // hybrid: bounded buffer while rebuilding (a larger ratio than between blocks: fewer merges)
+        if ((active & 4095) === 0) sh.index.maybeMerge(RECOVERY_MERGE_RATIO)
       })
+      sh.index.endBlock()
       sh.active = active
       if (active !== m.active) throw new QmdbCorruptionError(`shard ${sh.id}: ${active} live entries, meta says ${m.active}`)
       sh.resetBlock()
@@ -373,6 +395,11 @@ export class Qmdb {
     return { bytes, keys }
   }
 
+  /** The index implementation in use. */
+  get indexKind(): IndexKind {
+    return this.opts.index
+  }
+
   /** Bytes of entry-log segments on disk. */
   diskBytes(): number {
     return this.shards.reduce((n, s) => n + s.log.diskBytes(), 0)
@@ -384,7 +411,7 @@ export class Qmdb {
     try { await this.tail } finally {
       this.closed = true
       await Promise.all(this.workers.map((w) => w.terminate()))
-      for (const sh of this.shards) sh.log.close()
+      for (const sh of this.shards) { sh.log.close(); sh.index.close() }
     }
   }
 }

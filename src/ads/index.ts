@@ -20,8 +20,55 @@ const REC = 3
 /** Reads the full 32-byte key hash of the entry at `offset` (the caller reads the log). */
 export type FullHashAt = (offset: number) => Uint8Array
 
+/**
+ * What a shard needs from its index (key-hash prefix → entry offsets, a multimap):
+ * `PackedIndex` (in memory, default) and `HybridIndex` (on disk, `hybrid-index.ts`).
+ * Positions are handles (`cu`, `cr`, a candidate number) valid until the next
+ * change of the index, except that the last two handles handed out stay valid
+ * across each other's `setOffsetAt`/`eraseAt` (the apply path uses two at once).
+ */
+export interface ShardIndex {
+  /** Number of records (live entries, sentry included). */
+  readonly count: number
+  /** Unit/handle of the last `seek()` / `predecessorAt()`. */
+  cu: number
+  /** Record/candidate of the last `predecessorAt()`. */
+  cr: number
+  /** Bytes of memory held. */
+  byteSize(): number
+  /** Starts a candidate scan for `kh[o..o+32]`; returns the first candidate number. */
+  seek(kh: Uint8Array, o: number): number
+  /** Offset of candidate `r` of the last seek, or -1 when exhausted. */
+  candidate(r: number): number
+  /** Sets the offset of the record at handle (u, r). */
+  setOffsetAt(u: number, r: number, offset: number): void
+  /** Removes the record at handle (u, r). */
+  eraseAt(u: number, r: number): void
+  /** Offset of the record ordered immediately before `kh[o..]` (-1 if none); leaves its handle in (cu, cr). */
+  predecessorAt(kh: Uint8Array, o: number, fullHashAt: FullHashAt): number
+  /** Offsets of all records with the same 64-bit prefix as `kh`. */
+  candidates(kh: Uint8Array): number[]
+  /** Inserts a record for `kh[o..]` at `offset`. */
+  insert(kh: Uint8Array, offset: number, fullHashAt: FullHashAt, o?: number): void
+  /** Replaces the offset of the record (kh, oldOffset); false if it is known to be absent. */
+  change(kh: Uint8Array, oldOffset: number, newOffset: number, o?: number): boolean
+  /** Removes the record (kh, offset); false if it is known to be absent. */
+  erase(kh: Uint8Array, offset: number): boolean
+  /** Offset of the record immediately before `kh`, or -1. */
+  predecessor(kh: Uint8Array, fullHashAt: FullHashAt): number
+  /** End of a block (after its entries are written to the log): the hybrid index may merge. */
+  endBlock(): void
+  /** During recovery: merge if the buffered changes exceed `ratio × count`. */
+  maybeMerge(ratio: number): void
+  /** Releases files. */
+  close(): void
+}
+
+/** Which index implementation a store uses (not root-defining). */
+export type IndexKind = 'memory' | 'hybrid'
+
 /** Packed sorted index of one shard. */
-export class PackedIndex {
+export class PackedIndex implements ShardIndex {
   private readonly units: (Uint32Array | null)[]
   private readonly lens: Int32Array
   /** Records per group of 64 units, so predecessor search skips empty stretches. */
@@ -245,4 +292,13 @@ export class PackedIndex {
       r = this.lens[u]!
     }
   }
+
+  /** Nothing to do at a block's end (in memory). */
+  endBlock(): void {}
+
+  /** Nothing to merge (in memory). */
+  maybeMerge(_ratio: number): void {}
+
+  /** Nothing to release. */
+  close(): void {}
 }

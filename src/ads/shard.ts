@@ -16,7 +16,8 @@ import {
 } from './entry.js'
 import { QmdbCorruptionError } from './errors.js'
 import { hashSpansInto, sha256 } from './hash.js'
-import { PackedIndex } from './index.js'
+import { HybridIndex } from './hybrid-index.js'
+import { PackedIndex, type IndexKind, type ShardIndex } from './index.js'
 import { EntryLog } from './segfile.js'
 import type { MerkleJob } from './tree.js'
 
@@ -64,7 +65,7 @@ export function shardBounds(s: number): { lo: Uint8Array; hi: Uint8Array } {
 /** One shard: log, index, bits, compaction cursor. */
 export class Shard {
   readonly log: EntryLog
-  readonly index: PackedIndex
+  readonly index: ShardIndex
   /** ActiveBits, 256 bytes per twig (authoritative copy on the main thread). */
   bits = new Uint8Array(0)
   snEnd = 0
@@ -95,11 +96,19 @@ export class Shard {
   private keyLens = new Int32Array(1024)
   private ckh = new Uint8Array(32 * 1024)
 
-  constructor(readonly id: number, dir: string, segBytes: number) {
+  /**
+   * @param indexKind 'memory' (PackedIndex) or 'hybrid' (HybridIndex, run files in `dir`)
+   * @param hybrid merge thresholds of the hybrid index (defaults in hybrid-index.ts)
+   */
+  constructor(readonly id: number, dir: string, segBytes: number, indexKind: IndexKind = 'memory', hybrid: { ratio?: number; minBuffer?: number } = {}) {
     this.log = new EntryLog(dir, segBytes)
-    const unitBits = 16
-    const per = 1 << (unitBits - SHARD_BITS)
-    this.index = new PackedIndex(unitBits, id * per, per)
+    if (indexKind === 'hybrid') {
+      this.index = new HybridIndex(dir, hybrid.ratio, hybrid.minBuffer)
+    } else {
+      const unitBits = 16
+      const per = 1 << (unitBits - SHARD_BITS)
+      this.index = new PackedIndex(unitBits, id * per, per)
+    }
   }
 
   /** Current persistent fields. */
@@ -398,6 +407,7 @@ export class Shard {
   /** Ends the block: writes buffered entries and returns the Merkle work. */
   finishBlock(): MerkleJob {
     const { entries, len } = this.log.takeBlock()
+    this.index.endBlock()
     const job: MerkleJob = { firstSn: this.blockFirstSn, entries, entriesLen: len, clears: Float64Array.from(this.clears) }
     this.clears = []
     this.blockFirstSn = this.snEnd

@@ -82,6 +82,33 @@ test('property: random blocks agree with a Map model; every proof verifies', asy
     }), { numRuns: 25 })
 })
 
+test('property (hybrid index): random blocks agree with a Map model; every proof verifies', async () => {
+  await fc.assert(fc.asyncProperty(
+    fc.array(fc.array(fc.tuple(fc.nat({ max: 60 }), fc.option(fc.uint8Array({ minLength: 1, maxLength: 40 }), { freq: 4 })), { maxLength: 30 }), { minLength: 1, maxLength: 8 }),
+    fc.constantFrom(0, 1),
+    fc.constantFrom(0, 3, 1e9),
+    async (blocks, workers, minBuffer) => {
+      const dir = tmp()
+      // minBuffer 0: a merge at every block; 3: merges some blocks, DELs of run records outlive blocks; 1e9: never
+      const db = await Qmdb.open(dir, { workers, segmentBytes: 8192, index: 'hybrid', hybridMergeRatio: 0, hybridMinBuffer: minBuffer })
+      try {
+        const model = new Map<string, Uint8Array>()
+        for (const b of blocks) {
+          const seen = new Set<number>()
+          const changes: Change[] = []
+          for (const [k, v] of b) { if (!seen.has(k)) { seen.add(k); changes.push({ key: enc(`k${k}`), value: v }) } }
+          const root = await db.commit(changes)
+          applyModel(model, changes)
+          const absent = [...Array(61).keys()].filter((k) => !model.has(hex(enc(`k${k}`)))).slice(0, 10).map((k) => enc(`k${k}`))
+          checkAll(db, model, absent, root)
+        }
+      } finally {
+        await db.close()
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+    }), { numRuns: 25 })
+})
+
 function tamper(p: QmdbProof, field: keyof QmdbProof, i: number): QmdbProof {
   const c = decodeProof(encodeProof(p))
   const b = c[field]
@@ -126,11 +153,11 @@ test('tampered proofs, entries and roots fail verification', async () => {
   }
 })
 
-test('compaction keeps reads, proofs and the root across reopen', async () => {
+for (const index of ['memory', 'hybrid'] as const) test(`compaction keeps reads, proofs and the root across reopen (${index} index)`, async () => {
   const dir = tmp()
   const model = new Map<string, Uint8Array>()
   let root: Uint8Array = new Uint8Array(0)
-  let db = await Qmdb.open(dir, { workers: 1, segmentBytes: 1 << 16 })
+  let db = await Qmdb.open(dir, { workers: 1, segmentBytes: 1 << 16, index, hybridMinBuffer: 500 })
   let compacted = 0
   try {
     for (let h = 1; h <= 40; h++) {
@@ -141,7 +168,7 @@ test('compaction keeps reads, proofs and the root across reopen', async () => {
     }
     assert.ok(compacted > 0, 'compaction ran')
     await db.close()
-    db = await Qmdb.open(dir, { workers: 0 })
+    db = await Qmdb.open(dir, { workers: 0, index })
     assert.equal(hex(db.root), hex(root))
     assert.equal(db.height, 40)
     for (const [k, v] of model) assert.equal(hex(db.get(Buffer.from(k, 'hex'))!), hex(v))
@@ -210,15 +237,16 @@ test('golden roots: the root definition is unchanged (pinned from the original i
     20: '585b96da53c445160a1b2d5062738c01688dc8d4e1d2da153db33cfc0675056a',
     30: 'd0c1d716faa7fb174fe4e609a8d1ded11d90a5fd1eaa7d05162cee7cd2066a76',
   }
-  for (const workers of [0, 1]) {
+  for (const [workers, index] of [[0, 'memory'], [1, 'memory'], [1, 'hybrid']] as const) {
     const dir = tmp()
-    const db = await Qmdb.open(dir, { workers, segmentBytes: 1 << 16 })
+    // hybrid with a small buffer: merges at most blocks, so lookups go through runs, DELs and ADDs
+    const db = await Qmdb.open(dir, { workers, segmentBytes: 1 << 16, index, hybridMinBuffer: 1000 })
     let compacted = 0
     try {
       for (let h = 1; h <= 30; h++) {
         const r = await db.commit(blockChanges(5, h, 3000, 12000))
         compacted += db.lastStats.compacted
-        if (golden[h]) assert.equal(hex(r), golden[h], `root at height ${h} (workers ${workers})`)
+        if (golden[h]) assert.equal(hex(r), golden[h], `root at height ${h} (workers ${workers}, ${index} index)`)
       }
       assert.equal(compacted, 40813)
     } finally {
