@@ -63,6 +63,8 @@ export interface StreamStats {
   rawBytes: number
   storedBytes: number
   batches: number
+  /** Batches stored raw because the writer was behind the packer (compressed streams only). */
+  hurried: number
 }
 
 /** Smallest arena chunk. */
@@ -82,7 +84,7 @@ export class Stream {
   /** Live segments, oldest first. */
   readonly segments: Segment[] = []
   /** What the writer has produced. */
-  readonly stats: StreamStats = { rawBytes: 0, storedBytes: 0, batches: 0 }
+  readonly stats: StreamStats = { rawBytes: 0, storedBytes: 0, batches: 0, hurried: 0 }
   /** Logical offset of every committed batch, by batch sequence number. */
   readonly batchPos = new F64Column(256)
   private host: WriterHost | undefined
@@ -259,6 +261,7 @@ export class Stream {
     if (segs[n - 1]!.id === info.segment) segs[n - 1]!.size = info.end
     this.stats.storedBytes = info.storedBytes
     this.stats.batches = info.batches
+    this.stats.hurried = info.hurried
   }
 
   /** Forget the uncommitted batches (after the writer rolled back). */

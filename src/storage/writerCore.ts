@@ -112,9 +112,10 @@ export interface StreamCommitInfo {
   /** Active segment and its committed size (as in the commit record). */
   segment: number
   end: number
-  /** Totals since the writer started: stored (framed) bytes and batches. */
+  /** Totals since the writer started: stored (framed) bytes, batches, batches stored raw because the writer was behind. */
   storedBytes: number
   batches: number
+  hurried: number
   /**
    * Fingerprint pairs (hi, lo) of the committed records: txs stream, one per
    * transaction in order; receipts stream, the block's distinct log keys
@@ -265,6 +266,8 @@ class StreamWriter {
   private flushScheduled = false
   storedBytes = 0
   batches = 0
+  /** Batches stored raw because the writer was behind. */
+  hurried = 0
   private readonly dedupe = new PairDeduper()
 
   constructor(
@@ -302,12 +305,13 @@ class StreamWriter {
   }
 
   /** Compress, place and queue one sealed batch. */
-  submit(chunkId: number, start: number, length: number, recordCount: number, firstOrdinal: number, blockNumber: number): void {
+  submit(chunkId: number, start: number, length: number, recordCount: number, firstOrdinal: number, blockNumber: number, hurry: boolean): void {
     const chunk = this.chunks.get(chunkId)
     if (chunk === undefined) throw new Error(`stream ${this.stream}: unknown arena chunk ${chunkId}`)
     const raw = chunk.subarray(start, start + length)
     const fps = this.stream === STREAM_TXS ? txFingerprints(raw, recordCount) : this.stream === STREAM_RECEIPTS ? logKeyFingerprints(raw, recordCount) : NO_FPS
-    const enc = length >= MIN_COMPRESS_BYTES ? encodeBatch(raw, this.level) : { codec: CODEC_RAW, data: raw }
+    const enc = length >= MIN_COMPRESS_BYTES && !hurry ? encodeBatch(raw, this.level) : { codec: CODEC_RAW, data: raw }
+    if (hurry && this.level !== 0) this.hurried++
     const header = encodeBatchHeader({ storedLen: enc.data.length, rawLen: length, recordCount, firstOrdinal, blockNumber, codec: enc.codec, stream: this.stream }, enc.data)
     const frameLen = BATCH_HEADER_SIZE + enc.data.length
     let seg = this.segs[this.segs.length - 1]!
@@ -438,7 +442,7 @@ class StreamWriter {
         s.fd = -1
       }
     }
-    return { placed, created, segment: pos.segment, end: pos.end, storedBytes: this.storedBytes, batches: this.batches, fps }
+    return { placed, created, segment: pos.segment, end: pos.end, storedBytes: this.storedBytes, batches: this.batches, hurried: this.hurried, fps }
   }
 
   /** Cut the stream back to the last commit (every write must have finished). */
@@ -535,11 +539,16 @@ export class WriterCore {
     this.streams[stream]!.chunks.set(id, bytes)
   }
 
-  /** Compress, place and start writing one sealed batch (bytes [start, start+length) of chunk `chunk`). */
-  submit(stream: number, chunk: number, start: number, length: number, recordCount: number, firstOrdinal: number, blockNumber: number): void {
+  /**
+   * Compress, place and start writing one sealed batch (bytes [start,
+   * start+length) of chunk `chunk`). `hurry`: the writer is behind the
+   * packer, store it raw (compression is most of the writer's CPU; raw
+   * batches keep the write amplification under 1).
+   */
+  submit(stream: number, chunk: number, start: number, length: number, recordCount: number, firstOrdinal: number, blockNumber: number, hurry = false): void {
     if (this.failed) return
     try {
-      this.streams[stream]!.submit(chunk, start, length, recordCount, firstOrdinal, blockNumber)
+      this.streams[stream]!.submit(chunk, start, length, recordCount, firstOrdinal, blockNumber, hurry)
     } catch (e) {
       this.fail(e as Error)
     }

@@ -28,6 +28,8 @@ let stopped = false
 /** Polls in a row that found the ring empty; after `IDLE_POLLS` the worker sleeps until notified. */
 let emptyPolls = 0
 const IDLE_POLLS = 50
+/** Ring slots waiting (besides the one at hand) above which a batch is stored raw. */
+const HURRY_BACKLOG = 6
 const chunks = new Set<string>()
 
 /** Buffers a reply can hand over instead of copying (a commit's offsets and fingerprints, made fresh for it). */
@@ -63,7 +65,9 @@ function drain(): 'empty' | 'more' | 'blocked' {
       const stream = r[o + 1]!
       const chunk = r[o + 2]!
       if (!chunks.has(`${stream}:${chunk}`)) return 'blocked'
-      w.submit(stream, chunk, r[o + 3]!, r[o + 4]!, r[o + 5]!, r[o + 6]!, r[o + 7]!)
+      // Behind the packer by more than a few batches: store this one raw rather than fall further behind.
+      const backlog = (Atomics.load(c, CTRL_HEAD) - tail) | 0
+      w.submit(stream, chunk, r[o + 3]!, r[o + 4]!, r[o + 5]!, r[o + 6]!, r[o + 7]!, backlog > HURRY_BACKLOG)
       tail = (tail + 1) | 0
       Atomics.store(c, CTRL_TAIL, tail)
       return 'more'
