@@ -175,8 +175,46 @@ const permute = instance.exports.k as (ptr: number, blocks: number) => void
 let u8 = new Uint8Array(memory.buffer)
 let dv = new DataView(memory.buffer)
 
+// A direct-mapped memo of recent 32- and 64-byte inputs (mapping slots: Solidity computes
+// keccak(key . slot) again for every read and write of the same entry). Exact: a hit compares
+// the whole input. Results are pure, so the memo is shared by every EVM on the thread.
+const MEMO_SIZE = 512
+const memoWords = new Int32Array(MEMO_SIZE * 16)
+const memoLen = new Int32Array(MEMO_SIZE)
+const memoVal: bigint[] = new Array<bigint>(MEMO_SIZE).fill(0n)
+
+function u32(b: Uint8Array, o: number): number {
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!
+}
+
 /** keccak256 of `src[off, off + len)` (the caller guarantees the range is inside `src`) as a word. */
 export function keccakWord(src: Uint8Array, off: number, len: number): bigint {
+  if (len !== 64 && len !== 32) return keccakRaw(src, off, len)
+  const n = len >> 2
+  let h = len
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ u32(src, off + 4 * i), 0x9e3779b1)
+  h ^= h >>> 15
+  const e = h & (MEMO_SIZE - 1)
+  const base = e * 16
+  if (memoLen[e] === len) {
+    let same = true
+    for (let i = 0; i < n; i++) {
+      if (memoWords[base + i] !== u32(src, off + 4 * i)) {
+        same = false
+        break
+      }
+    }
+    if (same) return memoVal[e]!
+  }
+  const v = keccakRaw(src, off, len)
+  for (let i = 0; i < n; i++) memoWords[base + i] = u32(src, off + 4 * i)
+  memoLen[e] = len
+  memoVal[e] = v
+  return v
+}
+
+/** keccak256 of `src[off, off + len)` without the memo. */
+function keccakRaw(src: Uint8Array, off: number, len: number): bigint {
   const blocks = Math.floor(len / RATE) + 1
   const end = IN + blocks * RATE
   if (end > u8.length) {

@@ -32,3 +32,21 @@ test('keccakWord handles inputs larger than the initial wasm memory', () => {
   assert.equal(keccakWord(small, 0, 3), ref(small))
   assert.equal(keccakWord(small, 0, 0), 0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470n)
 })
+
+test('keccakWord memo: repeated and colliding 32/64-byte inputs stay exact', () => {
+  const buf = new Uint8Array(4096)
+  for (let round = 0; round < 3; round++) {
+    for (let k = 0; k < 2000; k++) {
+      buf.fill(0, 0, 64)
+      buf[31] = k & 255
+      buf[30] = k >> 8
+      buf[63] = round
+      for (const len of [32, 64]) assert.equal(keccakWord(buf, 0, len), ref(buf.subarray(0, len)), `k ${k} len ${len}`)
+    }
+  }
+  // same bytes at another offset, then one byte changed in place
+  buf.copyWithin(1000, 0, 64)
+  assert.equal(keccakWord(buf, 1000, 64), ref(buf.subarray(1000, 1064)))
+  buf[1063]! ^= 1
+  assert.equal(keccakWord(buf, 1000, 64), ref(buf.subarray(1000, 1064)))
+})
