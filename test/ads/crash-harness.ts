@@ -12,6 +12,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Qmdb } from '../../src/ads/db.js'
+import type { IndexKind } from '../../src/ads/index.js'
 import { verifyProof } from '../../src/ads/proof.js'
 import { applyModel, blockChanges } from './workload.js'
 
@@ -28,11 +29,11 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 export const COMMIT_WAIT_MS = 120_000
 
 /**
- * Runs `kills` kill/reopen rounds with the given seed; returns the heights reached.
+ * Runs `kills` kill/reopen rounds with the given seed and index kind (child and reopen); returns the heights reached.
  * Every round that waited for a commit reopens at a height above the previous round's, so
  * the heights of the returned list strictly increase over those rounds.
  */
-export async function crashLoop(kills: number, seed: number): Promise<number[]> {
+export async function crashLoop(kills: number, seed: number, index: IndexKind = 'memory'): Promise<number[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qmdb-crash-'))
   const refDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qmdb-crashref-'))
   const child = fileURLToPath(new URL('./crash-child.js', import.meta.url))
@@ -46,7 +47,7 @@ export async function crashLoop(kills: number, seed: number): Promise<number[]> 
   const random = (): number => { rnd = (rnd * 48271) % 2147483647; return rnd / 2147483647 }
   try {
     for (let i = 0; i < kills; i++) {
-      const proc = spawn(process.execPath, [child, dir, String(seed)], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const proc = spawn(process.execPath, [child, dir, String(seed), index], { stdio: ['ignore', 'pipe', 'inherit'] })
       let out = ''
       const target = lastReported + 1
       let onCommit: () => void = () => undefined
@@ -72,7 +73,7 @@ export async function crashLoop(kills: number, seed: number): Promise<number[]> 
       await exited
       if (!early) progressed++
       for (const line of out.split('\n')) if (/^\d+$/.test(line)) lastReported = Math.max(lastReported, Number(line))
-      const db = await Qmdb.open(dir, { workers: 0 })
+      const db = await Qmdb.open(dir, { workers: 0, index })
       try {
         const h = db.height
         heights.push(h)

@@ -7,3 +7,8 @@ test('SIGKILL during commits: reopen lands on a committed block with its exact r
   const heights = await crashLoop(6, 11)
   assert.ok(heights[heights.length - 1]! > 0, `made progress: ${heights.join(',')}`)
 })
+
+test('SIGKILL during commits with the hybrid index: reopen rebuilds the index, exact root and keys', async () => {
+  const heights = await crashLoop(3, 12, 'hybrid')
+  assert.ok(heights[heights.length - 1]! > 0, `made progress: ${heights.join(',')}`)
+})
