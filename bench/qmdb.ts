@@ -4,7 +4,10 @@
  * block; fsync per block) on Tachyon's QMDB, and the same operations in the
  * same run on `@ethereumjs/mpt` (root per block) and `lmdb` (plain durable
  * puts, no Merkle). Usage: `npm run bench:qmdb -- --keys N [--blocks B]
- * [--peer-keys M] [--mpt-keys K] [--workers W] [--no-peers]`. `ratio` = our updates/s over
+ * [--peer-keys M] [--mpt-keys K] [--workers W] [--index memory|hybrid|both] [--no-peers]`.
+ * `--index both` (default) runs the QMDB workload with the in-memory index and again with
+ * the hybrid (on-disk) index, reporting index bytes per key (the largest seen after any
+ * commit of the TPS phase) for each. `ratio` = our updates/s over
  * lmdb's at `--peer-keys` (default min(N, 1M)); `ratio_vs_mpt` compares at `--mpt-keys` (MPT
  * with its in-memory DB does not reach 1M keys in reasonable time here). The data fits the page cache on
  * this machine, so this is a CPU-path benchmark, not the paper's SSD regime.
@@ -28,6 +31,12 @@ const PEER_KEYS = arg('peer-keys', Math.min(KEYS, 1_000_000))
 const MPT_KEYS = arg('mpt-keys', PEER_KEYS)
 const WORKERS = arg('workers', 1)
 const PEERS = !args.includes('--no-peers')
+const INDEX = ((): 'memory' | 'hybrid' | 'both' => {
+  const i = args.indexOf('--index')
+  const v = i >= 0 ? args[i + 1] : 'both'
+  if (v !== 'memory' && v !== 'hybrid' && v !== 'both') throw new Error(`--index memory|hybrid|both, not ${v}`)
+  return v
+})()
 const tty = process.stderr.isTTY
 const progress = (s: string): void => { if (tty) process.stderr.write(`\r${s}\x1b[K`) }
 
@@ -83,7 +92,7 @@ let seed = 12345
 /** xorshift32 (an LCG in doubles loses precision and cycles). */
 const rnd = (): number => { seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0; return seed / 0x100000000 }
 
-interface Result { name: string; keys: number; creates: number; updates: number; reads: number; indexBytesPerKey?: number; diskBytesPerKey?: number }
+interface Result { name: string; keys: number; creates: number; updates: number; reads: number; indexBytesPerKey?: number; diskBytesPerKey?: number; seconds?: number }
 
 /** Interface the three stores share in this benchmark. */
 interface Store {
@@ -92,7 +101,8 @@ interface Store {
   close(): Promise<void>
 }
 
-async function run(name: string, store: Store, keys: number, blocks: number, ops: number, extra?: () => Partial<Result>): Promise<Result> {
+async function run(name: string, store: Store, keys: number, blocks: number, ops: number, extra?: () => Partial<Result>, afterBlock?: () => void): Promise<Result> {
+  const start = performance.now()
   // populate
   let t0 = performance.now()
   for (let n = 0; n < keys; n += ops) {
@@ -119,17 +129,18 @@ async function run(name: string, store: Store, keys: number, blocks: number, ops
     t0 = performance.now()
     await store.block(puts, dels)
     writeMs += performance.now() - t0
+    afterBlock?.()
     writes += puts.length + dels.length
     lo += blk.deletes.length; hi += blk.creates.length
     progress(`${name}: block ${b}/${blocks}`)
   }
-  const r: Result = { name, keys, creates, updates: writes / (writeMs / 1000), reads: reads / (readMs / 1000), ...extra?.() }
+  const r: Result = { name, keys, creates, updates: writes / (writeMs / 1000), reads: reads / (readMs / 1000), ...extra?.(), seconds: (performance.now() - start) / 1000 }
   await store.close()
   return r
 }
 
-async function qmdbStore(dir: string): Promise<{ store: Store; db: Qmdb }> {
-  const db = await Qmdb.open(dir, { workers: WORKERS })
+async function qmdbStore(dir: string, index: 'memory' | 'hybrid'): Promise<{ store: Store; db: Qmdb }> {
+  const db = await Qmdb.open(dir, { workers: WORKERS, index })
   const store: Store = {
     async block(puts, dels) {
       const ch: Change[] = puts.map(([key, value]) => ({ key, value }))
@@ -142,14 +153,18 @@ async function qmdbStore(dir: string): Promise<{ store: Store; db: Qmdb }> {
   return { store, db }
 }
 
-async function qmdbRun(keys: number): Promise<Result> {
+async function qmdbRun(keys: number, index: 'memory' | 'hybrid' = INDEX === 'hybrid' ? 'hybrid' : 'memory'): Promise<Result> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-qmdb-'))
   try {
-    const { store, db } = await qmdbStore(dir)
-    return await run('qmdb', store, keys, BLOCKS, OPS, () => {
+    const { store, db } = await qmdbStore(dir, index)
+    let worst = 0
+    // index memory after each TPS commit (the hybrid buffer is largest just before a merge)
+    const sample = (): void => { const ix = db.indexStats(); worst = Math.max(worst, ix.bytes / ix.keys) }
+    return await run(index === 'hybrid' ? 'qmdb (hybrid)' : 'qmdb', store, keys, BLOCKS, OPS, () => {
+      sample()
       const ix = db.indexStats()
-      return { indexBytesPerKey: ix.bytes / ix.keys, diskBytesPerKey: db.diskBytes() / ix.keys }
-    })
+      return { indexBytesPerKey: worst, diskBytesPerKey: db.diskBytes() / ix.keys }
+    }, sample)
   } finally { fs.rmSync(dir, { recursive: true, force: true }) }
 }
 
@@ -187,6 +202,8 @@ async function lmdbRun(keys: number): Promise<Result> {
 
 const results: Result[] = []
 results.push(await qmdbRun(KEYS))
+const hybrid = INDEX === 'both' ? await qmdbRun(KEYS, 'hybrid') : INDEX === 'hybrid' ? results[0]! : undefined
+if (hybrid && hybrid !== results[0]) results.push(hybrid)
 let ratioMpt: number | undefined, ratioLmdb: number | undefined
 if (PEERS) {
   const q = PEER_KEYS === KEYS ? results[0]! : await qmdbRun(PEER_KEYS)
@@ -201,13 +218,17 @@ if (PEERS) {
 }
 if (tty) process.stderr.write('\n')
 const f = (x: number | undefined, d = 0): string => (x === undefined ? '-' : x.toFixed(d)).padStart(12)
-console.log(`${'store'.padEnd(18)}${'keys'.padStart(12)}${'creates/s'.padStart(12)}${'updates/s'.padStart(12)}${'reads/s'.padStart(12)}${'idx B/key'.padStart(12)}${'disk B/key'.padStart(12)}`)
-for (const r of results) console.log(`${r.name.padEnd(18)}${f(r.keys)}${f(r.creates)}${f(r.updates)}${f(r.reads)}${f(r.indexBytesPerKey, 1)}${f(r.diskBytesPerKey, 1)}`)
+console.log(`${'store'.padEnd(18)}${'keys'.padStart(12)}${'creates/s'.padStart(12)}${'updates/s'.padStart(12)}${'reads/s'.padStart(12)}${'idx B/key'.padStart(12)}${'disk B/key'.padStart(12)}${'seconds'.padStart(10)}`)
+for (const r of results) console.log(`${r.name.padEnd(18)}${f(r.keys)}${f(r.creates)}${f(r.updates)}${f(r.reads)}${f(r.indexBytesPerKey, 2)}${f(r.diskBytesPerKey, 1)}${(r.seconds === undefined ? '-' : r.seconds.toFixed(0)).padStart(10)}`)
 const main = results[0]!
 console.log(JSON.stringify({
   bench: 'qmdb', keys: KEYS, blocks: BLOCKS, opsPerBlock: OPS, workers: WORKERS, sha256: hashKernel(),
   creates_per_s: Math.round(main.creates), updates_per_s: Math.round(main.updates), reads_per_s: Math.round(main.reads),
-  index_bytes_per_key: Number(main.indexBytesPerKey?.toFixed(2)), hybrid_index_bytes_per_key: null, disk_bytes_per_key: Number(main.diskBytesPerKey?.toFixed(1)),
+  index: INDEX,
+  index_bytes_per_key: Number(main.indexBytesPerKey?.toFixed(2)), disk_bytes_per_key: Number(main.diskBytesPerKey?.toFixed(1)),
+  hybrid_index_bytes_per_key: hybrid ? Number(hybrid.indexBytesPerKey?.toFixed(2)) : null,
+  hybrid_creates_per_s: hybrid ? Math.round(hybrid.creates) : null, hybrid_updates_per_s: hybrid ? Math.round(hybrid.updates) : null,
+  hybrid_reads_per_s: hybrid ? Math.round(hybrid.reads) : null,
   peer_keys: PEERS ? PEER_KEYS : null, mpt_keys: PEERS ? MPT_KEYS : null,
   mpt_updates_per_s: PEERS ? Math.round(results.find((r) => r.name === '@ethereumjs/mpt')!.updates) : null,
   lmdb_updates_per_s: PEERS ? Math.round(results.find((r) => r.name === 'lmdb')!.updates) : null,
