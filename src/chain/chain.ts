@@ -89,6 +89,10 @@ export interface ChainOptions {
   qmdbWorkers?: number
   /** Largest number of transactions pulled from the pool at a time (default 256). */
   batchSize?: number
+  /** Pool cap per sender (default MAX_TXS_PER_SENDER = 64). */
+  poolMaxPerSender?: number
+  /** Pool cap in total (default MAX_POOL_TXS = 10,000). */
+  poolMaxTotal?: number
 }
 
 /** A mini-block as the chain keeps and publishes it. */
@@ -260,6 +264,8 @@ export class Chain {
       state: () => this.latestState(),
       baseFee: () => this.open.baseFee,
       blockGasLimit: this.gasLimit,
+      ...(opts.poolMaxPerSender !== undefined ? { maxPerSender: opts.poolMaxPerSender } : {}),
+      ...(opts.poolMaxTotal !== undefined ? { maxTotal: opts.poolMaxTotal } : {}),
     })
     this.pool.onTransaction((t) => {
       for (const l of this.listeners.pendingTransaction) l(t)

@@ -7,6 +7,7 @@
  */
 import { ConfigError } from './errors.js'
 import { DEFAULT_MNEMONIC } from './accounts.js'
+import { MAX_TXS_PER_SENDER, MAX_POOL_TXS } from '../txpool/limits.js'
 
 /** Parsed configuration of a dev node. */
 export interface DevConfig {
@@ -22,6 +23,10 @@ export interface DevConfig {
   dataDir: string
   fresh: boolean
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug'
+  /** Pool cap per sender (src/txpool/limits.ts default 64). */
+  poolMaxPerSender: number
+  /** Pool cap in total (default 10,000). */
+  poolMaxTotal: number
 }
 
 /** Result of parsing argv: run with a config, or print help. */
@@ -46,6 +51,8 @@ export const DEV_FLAGS: readonly FlagSpec[] = [
   { name: '--mini-block-time', value: '<dur>', help: 'Longest a mini-block stays open (e.g. 10ms)', default: '10ms' },
   { name: '--data-dir', value: '<path>', help: 'Where chain data and state are stored', default: './.tachyon' },
   { name: '--fresh', help: 'Delete the data directory and start from genesis', default: 'off' },
+  { name: '--txpool-max-per-sender', value: '<n>', help: 'Most pooled transactions per sender', default: '64' },
+  { name: '--txpool-max', value: '<n>', help: 'Most pooled transactions in total', default: '10000' },
   { name: '--log-level', value: '<level>', help: 'silent, error, warn, info or debug', default: 'info' },
   { name: '--help', help: 'Show this help', default: '' },
 ]
@@ -101,6 +108,8 @@ export function defaultDevConfig(): DevConfig {
     dataDir: './.tachyon',
     fresh: false,
     logLevel: 'info',
+    poolMaxPerSender: MAX_TXS_PER_SENDER,
+    poolMaxTotal: MAX_POOL_TXS,
   }
 }
 
@@ -157,6 +166,12 @@ export function parseDevArgs(argv: readonly string[]): ParsedArgs {
         break
       case '--fresh':
         c.fresh = true
+        break
+      case '--txpool-max-per-sender':
+        c.poolMaxPerSender = Number(parseInteger(name, v, 1n, 1_000_000n))
+        break
+      case '--txpool-max':
+        c.poolMaxTotal = Number(parseInteger(name, v, 1n, 10_000_000n))
         break
       case '--log-level':
         if (!['silent', 'error', 'warn', 'info', 'debug'].includes(v)) throw new ConfigError(name, `expected silent, error, warn, info or debug, got ${JSON.stringify(v)}`)

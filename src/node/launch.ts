@@ -68,6 +68,8 @@ export async function launchDev(config: DevConfig, opts: { logger?: RpcLogger; b
         genesis: accounts.map((a) => ({ address: a.address, balance: config.balanceWei })),
         blockTimeMs: config.blockTimeMs,
         miniBlockTimeMs: config.miniBlockTimeMs,
+        poolMaxPerSender: config.poolMaxPerSender,
+        poolMaxTotal: config.poolMaxTotal,
         dataDir: resolve(config.dataDir),
         ...(opts.chain ?? {}),
       })
