@@ -35,7 +35,8 @@
  * Env: BENCH_SECONDS (per store and run, default 8), BENCH_RUNS (default 3),
  * BENCH_TXS (per mini-block, default 10), BENCH_BATCH_KIB (our raw batch size
  * for every stream; default: the store's per-stream defaults),
- * BENCH_LMDB_MODE (overlap | strict | batch, default overlap).
+ * BENCH_LMDB_MODE (overlap | strict | batch, default overlap), BENCH_OURS_OPTIONS
+ * (JSON merged into our `ChainStore.open` options, e.g. '{"commitSync":"ordered"}').
  * Output: a table, then one JSON line {"bench":"store",...,"ratio":…}.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
@@ -49,7 +50,10 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3))
 const SHAPE: ChainShape = { seed: 1, minisPerBlock: 100, txsPerMini: Number(process.env.BENCH_TXS ?? 10) }
 const POOL = 24
-const OURS_OPTIONS: ChainStoreOptions = process.env.BENCH_BATCH_KIB ? { batchBytes: Number(process.env.BENCH_BATCH_KIB) * 1024 } : {}
+const OURS_OPTIONS: ChainStoreOptions = {
+  ...(process.env.BENCH_BATCH_KIB ? { batchBytes: Number(process.env.BENCH_BATCH_KIB) * 1024 } : {}),
+  ...(process.env.BENCH_OURS_OPTIONS ? (JSON.parse(process.env.BENCH_OURS_OPTIONS) as ChainStoreOptions) : {}),
+}
 const LMDB_MODE = process.env.BENCH_LMDB_MODE ?? 'overlap'
 const LMDB_MAP_SIZE = 8 * 2 ** 30
 const QUIET_READS = 2000

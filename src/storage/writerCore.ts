@@ -47,7 +47,7 @@ import {
   segmentFileName,
   type CommitRecord,
 } from './format.js'
-import { PairDeduper, TAG_TX, fingerprintAt } from './hashIndex.js'
+import { PairDeduper, TAG_TX, fingerprintView } from './hashIndex.js'
 import { TAG_ADDRESS, TAG_TOPIC } from './logIndex.js'
 
 /** Batches smaller than this are stored raw (compressing them saves too little to pay for itself). */
@@ -200,9 +200,10 @@ const fpTmp = new Uint32Array(2)
 /** Fingerprints of the tx hashes of a txs batch (records: type, u32 length, hash32, tx). */
 function txFingerprints(raw: Uint8Array, records: number): Uint32Array {
   const out = new Uint32Array(2 * records)
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.length)
   let off = 0
   for (let r = 0; r < records; r++) {
-    fingerprintAt(raw, off + RECORD_PREFIX, 32, TAG_TX, fpTmp)
+    fingerprintView(dv, raw, off + RECORD_PREFIX, 32, TAG_TX, fpTmp)
     out[2 * r] = fpTmp[0]!
     out[2 * r + 1] = fpTmp[1]!
     off += RECORD_PREFIX + readU32(raw, off + 1)
@@ -216,6 +217,7 @@ let logScratch = new Uint32Array(8192)
 function logKeyFingerprints(raw: Uint8Array, records: number): Uint32Array {
   let w = 0
   let off = 0
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.length)
   for (let r = 0; r < records; r++) {
     const body = off + RECORD_PREFIX
     const nLogs = raw[body + 32]! | (raw[body + 33]! << 8)
@@ -227,12 +229,12 @@ function logKeyFingerprints(raw: Uint8Array, records: number): Uint32Array {
         g.set(logScratch)
         logScratch = g
       }
-      fingerprintAt(raw, o, 20, TAG_ADDRESS, fpTmp)
+      fingerprintView(dv, raw, o, 20, TAG_ADDRESS, fpTmp)
       logScratch[w++] = fpTmp[0]!
       logScratch[w++] = fpTmp[1]!
       o += 21
       for (let t = 0; t < nt; t++, o += 32) {
-        fingerprintAt(raw, o, 32, TAG_TOPIC, fpTmp)
+        fingerprintView(dv, raw, o, 32, TAG_TOPIC, fpTmp)
         logScratch[w++] = fpTmp[0]!
         logScratch[w++] = fpTmp[1]!
       }

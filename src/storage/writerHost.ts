@@ -129,7 +129,7 @@ class WorkerHost implements WriterHost {
     })
     worker.on('error', (e) => this.fail(e))
     worker.on('exit', (code) => {
-      if (!this.closed) this.fail(new StorageIOError(`writer worker exited with code ${code}`))
+      this.fail(new StorageIOError(`writer worker exited with code ${code}${this.closed ? ' while closing' : ''}`))
     })
   }
 
@@ -201,10 +201,11 @@ class WorkerHost implements WriterHost {
     return this.request(OP_ROLLBACK, 0)
   }
   async close(): Promise<void> {
+    // From here on the worker may exit by itself (its loop empties once its files are closed).
+    this.closed = true
     try {
       if (!this.failure) await this.request(OP_CLOSE, 0)
     } finally {
-      this.closed = true
       await this.worker.terminate()
     }
   }

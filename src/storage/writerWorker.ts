@@ -28,8 +28,28 @@ let stopped = false
 /** Polls in a row that found the ring empty; after `IDLE_POLLS` the worker sleeps until notified. */
 let emptyPolls = 0
 const IDLE_POLLS = 50
-/** Ring slots waiting (besides the one at hand) above which a batch is stored raw. */
-const HURRY_BACKLOG = 6
+/** Batches waiting ahead of a requested commit above which the writer stores them raw. */
+const HURRY_BACKLOG = 4
+
+/**
+ * True when a commit is already requested and more than `HURRY_BACKLOG`
+ * batches stand between the writer and it: the packer is waiting on work
+ * the writer has not even started, so that work skips compression. (A burst
+ * of batches with no commit behind it is normal: the writer catches up
+ * while the block is still being packed.)
+ */
+function behind(): boolean {
+  const c = ctrl!
+  const r = ring!
+  const head = Atomics.load(c, CTRL_HEAD)
+  let batches = 0
+  for (let t = tail; t !== head; t = (t + 1) | 0) {
+    const op = r[(t & (RING_SLOTS - 1)) * SLOT_WIDTH]!
+    if (op === OP_COMMIT) return batches > HURRY_BACKLOG
+    if (op === OP_BATCH) batches++
+  }
+  return false
+}
 const chunks = new Set<string>()
 
 /** Buffers a reply can hand over instead of copying (a commit's offsets and fingerprints, made fresh for it). */
@@ -65,9 +85,7 @@ function drain(): 'empty' | 'more' | 'blocked' {
       const stream = r[o + 1]!
       const chunk = r[o + 2]!
       if (!chunks.has(`${stream}:${chunk}`)) return 'blocked'
-      // Behind the packer by more than a few batches: store this one raw rather than fall further behind.
-      const backlog = (Atomics.load(c, CTRL_HEAD) - tail) | 0
-      w.submit(stream, chunk, r[o + 3]!, r[o + 4]!, r[o + 5]!, r[o + 6]!, r[o + 7]!, backlog > HURRY_BACKLOG)
+      w.submit(stream, chunk, r[o + 3]!, r[o + 4]!, r[o + 5]!, r[o + 6]!, r[o + 7]!, behind())
       tail = (tail + 1) | 0
       Atomics.store(c, CTRL_TAIL, tail)
       return 'more'

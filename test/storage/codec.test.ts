@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import * as zlib from 'node:zlib'
 import { crc32, crc32Table } from '../../src/storage/crc.js'
 import { CODEC_RAW, CODEC_ZSTD, decodeBatch, encodeBatch, hasNativeZstd } from '../../src/storage/codec.js'
-import { HashMultiIndex, fingerprint } from '../../src/storage/hashIndex.js'
+import { HashMultiIndex, fingerprint, fingerprintAt, fingerprintView } from '../../src/storage/hashIndex.js'
 import { makeBlock } from './fixtures.js'
 import { SMALL } from './helpers.js'
 
@@ -36,6 +36,25 @@ test('zstd batches decode with the pure-JS fallback; incompressible data stays r
   const noise = randomBytes(10_000)
   assert.equal(encodeBatch(noise, 3).codec, CODEC_RAW)
   assert.equal(encodeBatch(raw, 0).codec, CODEC_RAW)
+})
+
+test('fingerprint, fingerprintAt and fingerprintView agree (any length, offset, tag)', () => {
+  const buf = new Uint8Array(new SharedArrayBuffer(4096))
+  buf.set(randomBytes(4096))
+  const dv = new DataView(buf.buffer)
+  const a = new Uint32Array(2)
+  const b = new Uint32Array(2)
+  const c = new Uint32Array(2)
+  for (let k = 0; k < 2000; k++) {
+    const off = (k * 37) % 4000
+    const n = [0, 1, 3, 4, 7, 20, 32, 33, 64][k % 9]!
+    const tag = k % 5
+    fingerprint(Uint8Array.from(buf.subarray(off, off + n)), tag, a)
+    fingerprintAt(buf, off, n, tag, b)
+    fingerprintView(dv, buf, off, n, tag, c)
+    assert.deepEqual([b[0], b[1]], [a[0], a[1]])
+    assert.deepEqual([c[0], c[1]], [a[0], a[1]])
+  }
 })
 
 test('HashMultiIndex agrees with a Map on 200k random keys', () => {
