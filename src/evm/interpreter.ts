@@ -531,6 +531,29 @@ function hasNonZero(a: Account): boolean {
   return false
 }
 
+const spanCache = new WeakMap<ForkTables, Int32Array>()
+
+/**
+ * Per-fork `maxStack - minStack` by opcode, -1 for opcodes undefined in the
+ * fork: the loop checks `(sp - minStack) >>> 0 > span`, one test for stack
+ * underflow, overflow and invalid opcodes (`haltBefore` tells them apart).
+ */
+function stackSpans(t: ForkTables): Int32Array {
+  let span = spanCache.get(t)
+  if (span === undefined) {
+    span = new Int32Array(256)
+    for (let op = 0; op < 256; op++) span[op] = t.gas[op]! < 0 ? -1 : t.maxStack[op]! - t.minStack[op]!
+    spanCache.set(t, span)
+  }
+  return span
+}
+
+/** The halt for an opcode that failed the combined stack/validity test. */
+function haltBefore(f: Frame, t: ForkTables, op: number, sp: number): number {
+  if (t.gas[op]! < 0) return halt(f, `invalid opcode 0x${op.toString(16)}`)
+  return halt(f, sp < t.minStack[op]! ? 'stack underflow' : 'stack overflow')
+}
+
 /** Run frame `f` until it halts or suspends for a sub-call. Returns a status code. */
 function interpret(evm: Evm, f: Frame): number {
   const code = f.code.padded
@@ -540,7 +563,7 @@ function interpret(evm: Evm, f: Frame): number {
   const t = evm.tables
   const gasT = t.gas
   const minS = t.minStack
-  const maxS = t.maxStack
+  const spanS = stackSpans(t)
   const st = f.stack
   const msg = f.msg
   const state = evm.state
@@ -551,11 +574,8 @@ function interpret(evm: Evm, f: Frame): number {
 
   for (;;) {
     const op = code[pc]!
-    const g = gasT[op]!
-    if (g < 0) return halt(f, `invalid opcode 0x${op.toString(16)}`)
-    if (sp < minS[op]!) return halt(f, 'stack underflow')
-    if (sp > maxS[op]!) return halt(f, 'stack overflow')
-    gas -= g
+    if ((sp - minS[op]!) >>> 0 > spanS[op]!) return haltBefore(f, t, op, sp)
+    gas -= gasT[op]!
     if (gas < 0) return halt(f, 'out of gas')
     switch (op) {
       case 0x00:
@@ -592,8 +612,15 @@ function interpret(evm: Evm, f: Frame): number {
       }
       case 0x05: {
         sp--
+        const a = st[sp]!
         const b = st[sp - 1]!
-        st[sp - 1] = b === 0n ? 0n : (toSigned(st[sp]!) / toSigned(b)) & MAX
+        if (b === 0n) st[sp - 1] = 0n
+        else if (a < SIGN && b < SIGN) st[sp - 1] = a / b
+        else {
+          // |a| / |b|, negated when the signs differ (SDIV(-2^255, -1) = -2^255 falls out)
+          const q = (a >= SIGN ? MOD - a : a) / (b >= SIGN ? MOD - b : b)
+          st[sp - 1] = a >= SIGN !== b >= SIGN && q !== 0n ? MOD - q : q
+        }
         pc++
         break
       }
@@ -606,8 +633,15 @@ function interpret(evm: Evm, f: Frame): number {
       }
       case 0x07: {
         sp--
+        const a = st[sp]!
         const b = st[sp - 1]!
-        st[sp - 1] = b === 0n ? 0n : (toSigned(st[sp]!) % toSigned(b)) & MAX
+        if (b === 0n) st[sp - 1] = 0n
+        else if (a < SIGN && b < SIGN) st[sp - 1] = a % b
+        else {
+          // |a| % |b| with the sign of a
+          const r = (a >= SIGN ? MOD - a : a) % (b >= SIGN ? MOD - b : b)
+          st[sp - 1] = a >= SIGN && r !== 0n ? MOD - r : r
+        }
         pc++
         break
       }
