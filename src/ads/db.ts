@@ -43,7 +43,7 @@ export interface QmdbOptions {
    * of recent changes: <= 3 B/key between blocks; rebuilt from the log at every open).
    */
   index?: IndexKind
-  /** Hybrid index: merge the change buffer into a new run when it exceeds this fraction of the keys. Default 0.06. */
+  /** Hybrid index: merge the change buffer into a new run when it exceeds this fraction of the keys (1.5 × that within a block). Default 0.05. */
   hybridMergeRatio?: number
   /** Hybrid index: ... and at least this many records per shard. Default 2048. */
   hybridMinBuffer?: number
@@ -187,7 +187,8 @@ export class Qmdb {
       sh.snEnd = m.snEnd
       sh.snStart = m.snStart
       sh.compactPos = m.compactPos
-      // pass 2: index of live entries
+      // pass 2: index of live entries (hybrid: maybeMerge switches to the recovery threshold until endBlock)
+      sh.index.maybeMerge(RECOVERY_MERGE_RATIO)
       let active = 0
       sh.log.scan(sh.log.startOffset, m.size, (buf, pos, len, off) => {
         const e = decodeEntry(buf, pos, len)
@@ -388,11 +389,18 @@ export class Qmdb {
     return t
   }
 
-  /** Memory of the indexes in bytes, and the number of live keys (sentries excluded). */
-  indexStats(): { bytes: number; keys: number } {
-    let bytes = 0, keys = 0
-    for (const sh of this.shards) { bytes += sh.index.byteSize(); keys += sh.index.count - 1 }
-    return { bytes, keys }
+  /**
+   * Memory of the indexes in bytes, and the number of live keys (sentries excluded).
+   * `peakBytes`: the largest memory seen at a block's end before the hybrid index merged
+   * its buffer (that block's changes included), summed over shards; = `bytes` in memory mode.
+   */
+  indexStats(): { bytes: number; keys: number; peakBytes: number } {
+    let bytes = 0, keys = 0, peakBytes = 0
+    for (const sh of this.shards) {
+      const b = sh.index.byteSize()
+      bytes += b; keys += sh.index.count - 1; peakBytes += Math.max(b, sh.index.peakBytes)
+    }
+    return { bytes, keys, peakBytes }
   }
 
   /** The index implementation in use. */

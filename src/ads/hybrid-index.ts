@@ -17,7 +17,8 @@
  * At the end of a block, when the buffer holds more than `max(minBuffer, ratio ×
  * count)` records, run and buffer are merged (sequentially) into a new run and the
  * buffer is emptied, which bounds the memory between blocks to about
- * `ratio × 21..32 B` per key plus the summary.
+ * `ratio × 17..33 B` per key plus the summary; within a block a merge happens as soon as
+ * the buffer exceeds 1.5 times that threshold.
  *
  * Crash safety: runs are a cache, never trusted across a restart. They are not
  * fsynced, the meta record does not mention them, and on open every run file of
@@ -45,9 +46,11 @@ const SLOTS = 4
 const MERGE_RECS = 64 * PAGE_RECS
 
 /** Default: merge when the change buffer exceeds this fraction of the shard's keys... */
-export const HYBRID_MERGE_RATIO = 0.06
+export const HYBRID_MERGE_RATIO = 0.05
 /** ... and at least this many records (per shard). */
 export const HYBRID_MIN_BUFFER = 2048
+/** Within a block, merge as soon as the buffer exceeds this multiple of the end-of-block threshold. */
+export const HYBRID_IN_BLOCK_FACTOR = 1.5
 
 function pHi(kh: Uint8Array, o: number): number {
   return ((kh[o]! << 24) | (kh[o + 1]! << 16) | (kh[o + 2]! << 8) | kh[o + 3]!) >>> 0
@@ -208,6 +211,8 @@ export class HybridIndex implements ShardIndex {
   cr = 0
   /** Merges done (for tests and benchmarks). */
   merges = 0
+  /** Largest `byteSize()` seen at a block's end before its merge (the in-block peak). */
+  peakBytes = 0
   private baseCount = 0
   private pages = 0
   private summary = new Uint32Array(64)
@@ -377,6 +382,7 @@ export class HybridIndex implements ShardIndex {
     // a run record: DEL it and ADD the new offset (the DEL is checked against the run at the merge)
     b.insertHere(h, l, oldOff, DEL)
     b.insertHere(h, l, newOff, 0)
+    this.bound()
   }
 
   private eraseRec(h: number, l: number, off: number): void {
@@ -384,6 +390,7 @@ export class HybridIndex implements ShardIndex {
     if (b.find(h, l, off, 0)) b.removeHere()
     else b.insertHere(h, l, off, DEL)
     this.count--
+    this.bound()
   }
 
   /** Inserts a record for key hash `kh[o..]` at `offset`. */
@@ -392,7 +399,23 @@ export class HybridIndex implements ShardIndex {
     this.buf.lowerBound(h, l)
     this.buf.insertHere(h, l, offset, 0)
     this.count++
+    this.bound()
   }
+
+  /**
+   * Within a block: merges once the buffer exceeds 1.5 × the end-of-block threshold, so
+   * memory stays bounded however large a block is. Safe between any two index changes:
+   * handles name records by (prefix, offset), not by position, and survive a merge.
+   */
+  private bound(): void {
+    if (this.buf.size > HYBRID_IN_BLOCK_FACTOR * Math.max(this.minBuffer, this.ratio * this.count) && !this.recovering) {
+      this.peakBytes = Math.max(this.peakBytes, this.byteSize())
+      this.merge()
+    }
+  }
+
+  /** Set while recovery rebuilds the index (it merges with its own, larger threshold). */
+  recovering = false
 
   /**
    * Replaces the offset of the record (kh, oldOffset). Returns true without reading the
@@ -483,11 +506,14 @@ export class HybridIndex implements ShardIndex {
 
   /** End of a block: merges the buffer into a new run when it exceeds the threshold. */
   endBlock(): void {
+    this.recovering = false
+    this.peakBytes = Math.max(this.peakBytes, this.byteSize())
     if (this.buf.size > Math.max(this.minBuffer, this.ratio * this.count)) this.merge()
   }
 
   /** Merges when the buffer exceeds `ratio × count` (recovery uses a larger ratio: memory is transient there). */
   maybeMerge(ratio: number): void {
+    this.recovering = true
     if (this.buf.size > Math.max(this.minBuffer, ratio * this.count)) this.merge()
   }
 

@@ -36,6 +36,8 @@ export interface ShardIndex {
   cr: number
   /** Bytes of memory held. */
   byteSize(): number
+  /** Largest byteSize() seen at a block's end, before the hybrid index's merge (the in-memory index: 0, use byteSize()). */
+  readonly peakBytes: number
   /** Starts a candidate scan for `kh[o..o+32]`; returns the first candidate number. */
   seek(kh: Uint8Array, o: number): number
   /** Offset of candidate `r` of the last seek, or -1 when exhausted. */
@@ -76,6 +78,8 @@ export class PackedIndex implements ShardIndex {
   private readonly shift: number
   /** Number of records. */
   count = 0
+  /** Not tracked in memory (byteSize() is the figure). */
+  readonly peakBytes = 0
 
   /**
    * @param unitBits bits of the key hash selecting the unit (<= 16)
