@@ -40,7 +40,11 @@ export function readG1(b: Uint8Array, off: number): G1 {
   if (x >= BN_P || y >= BN_P) throw new BnInputError('bn254: coordinate not in field')
   // y^2 = x^3 + 3
   if ((y * y - x * x * x - 3n) % BN_P !== 0n) throw new BnInputError('bn254: G1 point not on curve')
-  return G1P.fromAffine({ x, y })
+  try {
+    return G1P.fromAffine({ x, y })
+  } catch {
+    throw new BnInputError('bn254: invalid G1 point')
+  }
 }
 
 /** Decode 128 bytes at `off` as a G2 point (on curve and in the subgroup); throws BnInputError when invalid. */
@@ -51,13 +55,14 @@ export function readG2(b: Uint8Array, off: number): G2 {
   const yi = toBig(b.subarray(off + 64, off + 96))
   const yr = toBig(b.subarray(off + 96, off + 128))
   if (xi >= BN_P || xr >= BN_P || yi >= BN_P || yr >= BN_P) throw new BnInputError('bn254: coordinate not in field')
-  const p = G2P.fromAffine({ x: Fp2F.fromBigTuple([xr, xi]), y: Fp2F.fromBigTuple([yr, yi]) })
   try {
+    // fromAffine itself rejects some coordinates (e.g. y = 0 with x != 0) by throwing a plain Error
+    const p = G2P.fromAffine({ x: Fp2F.fromBigTuple([xr, xi]), y: Fp2F.fromBigTuple([yr, yi]) })
     p.assertValidity() // on curve and torsion-free
+    return p
   } catch {
     throw new BnInputError('bn254: invalid G2 point')
   }
-  return p
 }
 
 /** Encode a G1 point as 64 bytes (infinity → zeros). */

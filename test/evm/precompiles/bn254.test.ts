@@ -165,3 +165,18 @@ test('bn254: differential vs @ethereumjs/evm', async () => {
     if (r1.ok && r2.ok) assert.equal(hex(r1.output), hex(r2.output))
   }
 })
+
+test('bn254 pairing: a G2 point noble rejects in fromAffine (y = 0) is a failed call, not an exception', () => {
+  // the 4th pair of an ecpairing vector in stZeroKnowledge: G1 at infinity, G2 x = (0, 0x2000…b4), y = (0, 0)
+  const badG2 = concatBytes(w(0x200000000000000000000000000000b4n), w(0n), w(0n), w(0n))
+  const single = concatBytes(w(0n), w(0n), badG2)
+  const r1 = bn254Pairing(single, 1_000_000n, 'Cancun')
+  assert.equal(r1.ok, false)
+  const vector = concatBytes(G1, G2, g1Enc(1n), g2Enc(1n), G1, G2, single)
+  assert.equal(vector.length, 768)
+  const r2 = bn254Pairing(vector, 1_000_000n, 'Cancun')
+  assert.equal(r2.ok, false)
+  // the same x with a zero G1 and zero G2 y is rejected by the G2 check alone; infinity G2 stays valid
+  const ok = bn254Pairing(concatBytes(w(0n), w(0n), new Uint8Array(128)), 1_000_000n, 'Cancun')
+  assert.equal(ok.ok, true)
+})
