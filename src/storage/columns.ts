@@ -12,7 +12,18 @@ export class F64Column {
   /** Number of values. */
   length = 0
   constructor(capacity = 1024) {
-    this.data = new Float64Array(capacity)
+    this.data = new Float64Array(Math.max(1, capacity))
+  }
+  /** A column holding `values` (taken over, not copied). */
+  static of(values: Float64Array): F64Column {
+    const c = new F64Column(1)
+    c.data = values.length > 0 ? values : new Float64Array(1)
+    c.length = values.length
+    return c
+  }
+  /** The values (a view, valid while nothing is appended). */
+  values(): Float64Array {
+    return this.data.subarray(0, this.length)
   }
   /** Append a value. */
   push(v: number): void {
@@ -49,7 +60,18 @@ export class U32Column {
   /** Number of values. */
   length = 0
   constructor(capacity = 1024) {
-    this.data = new Uint32Array(capacity)
+    this.data = new Uint32Array(Math.max(1, capacity))
+  }
+  /** A column holding `values` (taken over, not copied). */
+  static of(values: Uint32Array): U32Column {
+    const c = new U32Column(1)
+    c.data = values.length > 0 ? values : new Uint32Array(1)
+    c.length = values.length
+    return c
+  }
+  /** The values (a view, valid while nothing is appended). */
+  values(): Uint32Array {
+    return this.data.subarray(0, this.length)
   }
   /** Append a value. */
   push(v: number): void {
@@ -89,7 +111,18 @@ export class BytesColumn {
   readonly width: number
   constructor(width: number, capacity = 1024) {
     this.width = width
-    this.data = new Uint8Array(capacity * width)
+    this.data = new Uint8Array(Math.max(1, capacity) * width)
+  }
+  /** A column of `bytes.length / width` values (taken over, not copied). */
+  static of(width: number, bytes: Uint8Array): BytesColumn {
+    const c = new BytesColumn(width, 1)
+    if (bytes.length > 0) c.data = bytes
+    c.length = Math.floor(bytes.length / width)
+    return c
+  }
+  /** The values, concatenated (a view, valid while nothing is appended). */
+  values(): Uint8Array {
+    return this.data.subarray(0, this.length * this.width)
   }
   /** Append a value of exactly `width` bytes. */
   push(v: Uint8Array): void {

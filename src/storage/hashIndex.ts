@@ -150,6 +150,24 @@ export class HashMultiIndex {
     return this.val.length * 12
   }
 
+  /** Copies of the table's arrays (for an index checkpoint). */
+  exportTable(): { hi: Uint32Array; lo: Uint32Array; val: Uint32Array; size: number } {
+    return { hi: this.hi.slice(), lo: this.lo.slice(), val: this.val.slice(), size: this.size }
+  }
+
+  /** A table from `exportTable` output (taken over). Throws when the arrays do not form a table. */
+  static importTable(hi: Uint32Array, lo: Uint32Array, val: Uint32Array, size: number): HashMultiIndex {
+    const n = val.length
+    if (n < 16 || (n & (n - 1)) !== 0 || hi.length !== n || lo.length !== n || size > n) throw new Error('malformed hash table')
+    const t = new HashMultiIndex(1)
+    t.hi = hi
+    t.lo = lo
+    t.val = val
+    t.mask = n - 1
+    t.size = size
+    return t
+  }
+
   private grow(): void {
     const { hi, lo, val } = this
     const cap = val.length * 2

@@ -101,6 +101,38 @@ export class PostingIndex {
   get keyCount(): number {
     return this.lists.length
   }
+
+  /** A consistent copy of the index (for a checkpoint): key table, list lengths, lists concatenated. */
+  exportState(): { keys: ReturnType<HashMultiIndex['exportTable']>; lengths: Uint32Array; flat: Uint32Array } {
+    const lengths = Uint32Array.from(this.lengths)
+    let total = 0
+    for (const n of this.lengths) total += n
+    const flat = new Uint32Array(total)
+    let o = 0
+    for (let i = 0; i < this.lists.length; i++) {
+      flat.set(this.lists[i]!.subarray(0, lengths[i]!), o)
+      o += lengths[i]!
+    }
+    return { keys: this.keys.exportTable(), lengths, flat }
+  }
+
+  /** An index from `exportState` output. Throws when the parts do not fit together. */
+  static importState(base: number, keys: HashMultiIndex, lengths: Uint32Array, flat: Uint32Array): PostingIndex {
+    const p = new PostingIndex(base)
+    p.keys = keys
+    let o = 0
+    for (let i = 0; i < lengths.length; i++) {
+      const n = lengths[i]!
+      if (n === 0 || o + n > flat.length) throw new Error('malformed posting lists')
+      const l = new Uint32Array(Math.max(2, n))
+      l.set(flat.subarray(o, o + n))
+      p.lists.push(l)
+      p.lengths.push(n)
+      o += n
+    }
+    if (o !== flat.length || keys.size !== lengths.length) throw new Error('posting lists do not match their keys')
+    return p
+  }
 }
 
 function lowerBound(l: Uint32Array, n: number, v: number): number {

@@ -46,12 +46,14 @@ import {
   readU64,
   writeU32,
   writeU64,
+  type BatchHeader,
   type CommitRecord,
 } from './format.js'
 import { HashMultiIndex, TAG_BLOCK, TAG_TX, fingerprint } from './hashIndex.js'
 import { PostingIndex, TAG_ADDRESS, TAG_TOPIC, intersectSorted, matchesLog, normalizeFilter, type LogFilter, type LogKey } from './logIndex.js'
 import { Stream, type Segment, type StreamStats } from './stream.js'
 import { startWriter, type WriterHost } from './writerHost.js'
+import { CHECKPOINT_FILE, encodeCheckpoint, readCheckpoint, writeCheckpoint, type Section } from './checkpoint.js'
 
 export type { LogFilter, LogKey } from './logIndex.js'
 
@@ -81,6 +83,29 @@ export interface ChainStoreOptions {
    * blocks after a power loss.
    */
   commitSync?: 'parallel' | 'ordered'
+  /**
+   * Write an index checkpoint (`index.ckpt`) once at least this many blocks
+   * (and at least as many as the checkpointed index held: checkpoints get
+   * rarer as the index grows, so their total size stays about twice the
+   * final index) were committed since the last one, and on close. `open`
+   * loads it and replays only later batches. 0: never write one. Default 4096.
+   */
+  checkpointBlocks?: number
+}
+
+/** Index checkpoint activity, in `stats()`. */
+export interface CheckpointStats {
+  /** Commit seq of the checkpoint `open` loaded. */
+  loadedSeq?: number
+  /** Blocks replayed from the segments after loading it. */
+  replayedBlocks?: number
+  /** Why a checkpoint on disk was not used (torn, damaged, older than a prune, …). */
+  ignored?: string
+  /** Checkpoints written by this process, and their bytes. */
+  written: number
+  bytes: number
+  /** The last checkpoint write that failed (the store keeps working; the next open replays more). */
+  error?: string
 }
 
 /** Batch size and compression of one stream. */
@@ -232,6 +257,8 @@ export interface ChainStoreStats {
   indexBytes: number
   /** Set when `open` dropped a torn last commit (one whose `commit` call never returned): what was found. */
   droppedTornCommit?: string
+  /** Index checkpoints loaded and written. */
+  checkpoint: CheckpointStats
 }
 
 /** Bounds of one commit: what a snapshot can see. */
@@ -583,7 +610,7 @@ interface Zombie {
 /** The chain store. Create with `ChainStore.open(dir)`. Single writer process per directory. */
 export class ChainStore {
   private readonly streams: Stream[]
-  private readonly idx = new Indices()
+  private idx = new Indices()
   private committed: CommitRecord | undefined
   private view: View
   private commitCount: number
@@ -604,6 +631,17 @@ export class ChainStore {
   private recovered: string | undefined
   /** Staging areas of finished blocks, reused by the next writers. */
   private readonly stagedPool: Staged[] = []
+  /** Valid records of commit.log as read on open (to match an index checkpoint against). */
+  private commitLogBytes: Uint8Array = new Uint8Array(0)
+  /** What happened to index checkpoints (loaded, ignored, written). */
+  private readonly checkpointInfo: CheckpointStats = { written: 0, bytes: 0 }
+  /** Blocks in the index when the last checkpoint was taken (or loaded / rebuilt). */
+  private lastCheckpointBlocks = 0
+  /** The checkpoint being written, if any. */
+  private checkpointing: Promise<void> | undefined
+  /** Commit seq of the checkpoint on disk (loaded or written), -1 when none is known. */
+  private checkpointSeq = -1
+  private readonly checkpointBlocks: number
 
   private constructor(
     /** Directory holding the segment files and commit.log. */
@@ -611,6 +649,7 @@ export class ChainStore {
     opts: ChainStoreOptions,
   ) {
     this.logQueryLimit = opts.logQueryLimit ?? 10_000
+    this.checkpointBlocks = opts.checkpointBlocks ?? 4096
     this.streams = []
     const names = ['chain', 'txs', 'receipts'] as const
     for (let s = 0; s < STREAM_COUNT; s++) {
@@ -631,19 +670,38 @@ export class ChainStore {
   /** Open (creating if needed) the store in `dir`, recovering from any crash: torn tails are cut back to the last commit. */
   static async open(dir: string, options: ChainStoreOptions = {}): Promise<ChainStore> {
     fs.mkdirSync(dir, { recursive: true })
-    let store = new ChainStore(dir, options)
-    try {
+    const attempt = (allowTorn: boolean): ChainStore => {
+      let st = new ChainStore(dir, options)
       try {
-        store.recover()
+        st.recover(allowTorn, true)
+        return st
       } catch (e) {
-        if (!(e instanceof TornCommit)) throw e
-        // Drop the torn last commit record, then recover from the one before (only the last can be torn).
-        for (const s of store.streams) s.close()
-        dropLastCommitRecord(join(dir, 'commit.log'))
-        store = new ChainStore(dir, options)
-        store.recovered = e.message
-        store.recover(false)
+        for (const s of st.streams) s.close()
+        if (e instanceof TornCommit || st.checkpointInfo.loadedSeq === undefined) throw e
+        // Replaying after the index checkpoint failed: rebuild from the log alone (a real corruption fails again).
+        const why = e instanceof Error ? e.message : String(e)
+        st = new ChainStore(dir, options)
+        try {
+          st.recover(allowTorn, false)
+        } catch (e2) {
+          for (const s of st.streams) s.close()
+          throw e2
+        }
+        st.checkpointInfo.ignored = `replay after it failed: ${why}`
+        return st
       }
+    }
+    let store: ChainStore
+    try {
+      store = attempt(true)
+    } catch (e) {
+      if (!(e instanceof TornCommit)) throw e
+      // Drop the torn last commit record, then recover from the one before (only the last can be torn).
+      dropLastCommitRecord(join(dir, 'commit.log'))
+      store = attempt(false)
+      store.recovered = e.message
+    }
+    try {
       store.host = await startWriter(
         {
           dir,
@@ -668,18 +726,18 @@ export class ChainStore {
 
   // ---- recovery ---------------------------------------------------------------
 
-  /** Recover from the files on disk; `allowTorn`: the last commit may be torn (see `tornOrCorrupt`). */
-  private recover(allowTorn = true): void {
+  /** Recover from the files on disk; `allowTorn`: the last commit may be torn (see `tornOrCorrupt`); `useCheckpoint`: try `index.ckpt`. */
+  private recover(allowTorn: boolean, useCheckpoint: boolean): void {
     const path = join(this.dir, 'commit.log')
     const commitFd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644)
     try {
-      this.recoverWith(path, commitFd, allowTorn)
+      this.recoverWith(path, commitFd, allowTorn, useCheckpoint)
     } finally {
       fs.closeSync(commitFd)
     }
   }
 
-  private recoverWith(path: string, commitFd: number, allowTorn: boolean): void {
+  private recoverWith(path: string, commitFd: number, allowTorn: boolean, useCheckpoint: boolean): void {
     const data = fs.readFileSync(path)
     let valid = 0
     let last: CommitRecord | undefined
@@ -707,13 +765,14 @@ export class ChainStore {
     }
     this.commitCount = valid
     this.committed = last
+    this.commitLogBytes = data.subarray(0, valid * COMMIT_RECORD_SIZE)
     try {
       this.cutStreams(last)
     } catch (e) {
       throw allowTorn ? this.tornOrCorrupt(e, last, before, false) : e
     }
     try {
-      this.rebuild()
+      this.rebuild(useCheckpoint)
     } catch (e) {
       throw allowTorn ? this.tornOrCorrupt(e, last, before, true) : e
     }
@@ -773,65 +832,169 @@ export class ChainStore {
     if (changed) this.fsyncDir()
   }
 
-  private rebuild(): void {
+  /**
+   * Rebuild the in-memory indices: from the index checkpoint when one
+   * matches the commit log (then only the batches written after it are
+   * read), else from every retained segment.
+   */
+  private rebuild(useCheckpoint: boolean): void {
     const last = this.committed
-    const idx = this.idx
     if (last === undefined) return
+    let start: { segments: number[]; ends: number[] } | undefined
+    if (useCheckpoint) {
+      const ck = readCheckpoint(this.dir)
+      if (typeof ck === 'string') this.checkpointInfo.ignored = ck
+      else if (ck !== undefined) {
+        const why = this.checkpointMismatch(ck.record, last)
+        if (why !== undefined) this.checkpointInfo.ignored = why
+        else {
+          try {
+            const rec = decodeCommitRecord(ck.record)!
+            start = this.restoreCheckpoint(ck.sections, rec)
+            this.checkpointInfo.loadedSeq = rec.seq
+          } catch (e) {
+            this.checkpointInfo.ignored = `does not restore: ${(e as Error).message}`
+            this.resetIndices()
+            start = undefined
+          }
+        }
+      }
+    }
+    const blocksBefore = this.idx.blkPos.length
+    this.replay(last, start)
+    if (start !== undefined) {
+      this.checkpointInfo.replayedBlocks = this.idx.blkPos.length - blocksBefore
+      this.checkpointSeq = this.checkpointInfo.loadedSeq!
+    }
+    this.lastCheckpointBlocks = this.idx.blkPos.length
+  }
+
+  /** Why checkpoint `record` cannot be used with commit log head `last` (undefined: it can). */
+  private checkpointMismatch(record: Uint8Array, last: CommitRecord): string | undefined {
+    const ck = decodeCommitRecord(record)
+    if (ck === undefined) return 'its commit record is invalid'
+    if (ck.seq > last.seq) return `it is of commit ${ck.seq}, the log ends at ${last.seq}`
+    const logged = this.commitRecordBytes(ck.seq)
+    if (logged === undefined || !bytesEqual(logged, record)) return `commit ${ck.seq} in the log differs from the checkpoint's`
+    if (ck.horizon !== last.horizon) return 'the store was pruned after it'
+    for (let s = 0; s < STREAM_COUNT; s++) {
+      const seg = this.streams[s]!.segments.find((g) => g.id === ck.segments[s])
+      if (seg === undefined || seg.size < ck.ends[s]!) return `stream ${s} no longer holds its position`
+    }
+    return undefined
+  }
+
+  /** The 64 bytes of the commit record with sequence number `seq`, as read from commit.log on open. */
+  private commitRecordBytes(seq: number): Uint8Array | undefined {
+    const b = this.commitLogBytes
+    if (b.length < COMMIT_RECORD_SIZE) return undefined
+    const first = decodeCommitRecord(b.subarray(0, COMMIT_RECORD_SIZE))
+    if (first === undefined) return undefined
+    const i = seq - first.seq
+    if (i < 0 || (i + 1) * COMMIT_RECORD_SIZE > b.length) return undefined
+    return b.subarray(i * COMMIT_RECORD_SIZE, (i + 1) * COMMIT_RECORD_SIZE)
+  }
+
+  /**
+   * Start writing a checkpoint of the current index if enough blocks were
+   * committed since the last one (see `checkpointBlocks`). Not while one is
+   * being written, and not while the index still holds pruned blocks (it
+   * would carry them across restarts; the next open rebuilds without them).
+   */
+  private maybeCheckpoint(force = false): Promise<void> | undefined {
+    if (this.checkpointBlocks <= 0 || this.checkpointing !== undefined || this.committed === undefined) return undefined
+    const idx = this.idx
+    const blocks = idx.blkPos.length
+    if (blocks === 0 || idx.blockBase < this.view.horizon) return undefined
+    const due = force ? this.checkpointSeq !== this.committed.seq : blocks - this.lastCheckpointBlocks >= Math.max(this.checkpointBlocks, this.lastCheckpointBlocks)
+    if (!due) return undefined
+    const seq = this.committed.seq
+    const buffers = encodeCheckpoint(encodeCommitRecord(this.committed), this.checkpointSections())
+    this.lastCheckpointBlocks = blocks
+    const run = writeCheckpoint(this.dir, buffers).then(
+      (bytes) => {
+        this.checkpointInfo.written++
+        this.checkpointInfo.bytes += bytes
+        this.checkpointSeq = seq
+      },
+      (e: unknown) => {
+        this.checkpointInfo.error = e instanceof Error ? e.message : String(e)
+      },
+    )
+    this.checkpointing = run.finally(() => {
+      this.checkpointing = undefined
+    })
+    return this.checkpointing
+  }
+
+  private resetIndices(): void {
+    this.idx = new Indices()
+    for (const st of this.streams) st.batchPos = new F64Column(256)
+  }
+
+  /** Read every batch after `start` (or all) and append it to the indices; then set the view and next numbers. */
+  private replay(last: CommitRecord, start: { segments: number[]; ends: number[] } | undefined): void {
+    const idx = this.idx
     const horizon = last.horizon
     const head = last.head
     const chain = this.streams[STREAM_CHAIN]!
-    let blocks = 0
-    let miniEnd = -1
-    let txEnd = 0
-    const miniCols = { number: [] as number[], pos: [] as number[], off: [] as number[], firstTx: [] as number[] }
-    for (const seg of [...chain.segments]) {
-      chain.scanSegment(seg, (h, raw, pos, fileOff) => {
-        let off = 0
-        for (let r = 0; r < h.recordCount; r++) {
-          const type = raw[off]!
-          const len = readU32(raw, off + 1)
-          const body = off + RECORD_PREFIX
-          if (body + len > raw.length) throw new CorruptSegmentError(seg.path, fileOff, `record ${r} overruns its batch`)
-          if (type === REC_MINI) {
-            const blockNumber = readU64(raw, body + 8)
-            if (blockNumber >= horizon) {
-              miniCols.number.push(readU64(raw, body))
-              miniCols.pos.push(pos)
-              miniCols.off.push(off)
-              miniCols.firstTx.push(readU64(raw, body + 20))
-            }
-          } else if (type === REC_BLOCK) {
-            const number = readU64(raw, body)
-            if (number >= horizon && number <= head) {
-              if (idx.blockBase < 0) {
-                idx.blockBase = number
-                idx.txBase = readU64(raw, body + 8)
-                idx.postings = new PostingIndex(number)
-              }
-              if (number !== idx.blockBase + blocks) throw new CorruptSegmentError(seg.path, fileOff, `block ${number} out of sequence`)
-              const hash = raw.subarray(body + 36, body + 68)
-              idx.blkPos.push(pos)
-              idx.blkOff.push(off)
-              idx.blkHash.push(hash)
-              idx.blkFirstTx.push(readU64(raw, body + 8))
-              idx.blkTxCount.push(readU32(raw, body + 16))
-              idx.blkLogCount.push(readU32(raw, body + 32))
-              idx.blkFirstMini.push(readU64(raw, body + 20) - 1)
-              idx.blkMiniCount.push(readU32(raw, body + 28))
-              fingerprint(hash, TAG_BLOCK, fpTmp)
-              idx.blockHashIdx.insert(fpTmp[0]!, fpTmp[1]!, blocks)
-              blocks++
-              txEnd = readU64(raw, body + 8) + readU32(raw, body + 16)
-              const firstMini = readU64(raw, body + 20) - 1
-              if (firstMini >= 0) miniEnd = firstMini + readU32(raw, body + 28)
-            }
-          } else {
-            throw new CorruptSegmentError(seg.path, fileOff, `unknown record type ${type} in the chain stream`)
-          }
-          off = body + len
-        }
-      })
+    let miniEnd = start ? this.nextMini : -1
+    let txEnd = start ? this.nextTx : 0
+    const scan = (stream: number, visit: (h: BatchHeader, raw: Uint8Array, pos: number, fileOff: number, seg: Segment) => void) => {
+      const st = this.streams[stream]!
+      for (const seg of [...st.segments]) {
+        if (start && seg.id < start.segments[stream]!) continue
+        st.scanSegment(seg, (h, raw, pos, fileOff) => visit(h, raw, pos, fileOff, seg), start && seg.id === start.segments[stream] ? start.ends[stream]! : SEGMENT_HEADER_SIZE)
+      }
     }
+    const miniCols = { number: [] as number[], pos: [] as number[], off: [] as number[], firstTx: [] as number[] }
+    scan(STREAM_CHAIN, (h, raw, pos, fileOff, seg) => {
+      let off = 0
+      for (let r = 0; r < h.recordCount; r++) {
+        const type = raw[off]!
+        const len = readU32(raw, off + 1)
+        const body = off + RECORD_PREFIX
+        if (body + len > raw.length) throw new CorruptSegmentError(seg.path, fileOff, `record ${r} overruns its batch`)
+        if (type === REC_MINI) {
+          const blockNumber = readU64(raw, body + 8)
+          if (blockNumber >= horizon) {
+            miniCols.number.push(readU64(raw, body))
+            miniCols.pos.push(pos)
+            miniCols.off.push(off)
+            miniCols.firstTx.push(readU64(raw, body + 20))
+          }
+        } else if (type === REC_BLOCK) {
+          const number = readU64(raw, body)
+          if (number >= horizon && number <= head) {
+            if (idx.blockBase < 0) {
+              idx.blockBase = number
+              idx.txBase = readU64(raw, body + 8)
+              idx.postings = new PostingIndex(number)
+            }
+            const blocks = idx.blkPos.length
+            if (number !== idx.blockBase + blocks) throw new CorruptSegmentError(seg.path, fileOff, `block ${number} out of sequence`)
+            const hash = raw.subarray(body + 36, body + 68)
+            idx.blkPos.push(pos)
+            idx.blkOff.push(off)
+            idx.blkHash.push(hash)
+            idx.blkFirstTx.push(readU64(raw, body + 8))
+            idx.blkTxCount.push(readU32(raw, body + 16))
+            idx.blkLogCount.push(readU32(raw, body + 32))
+            idx.blkFirstMini.push(readU64(raw, body + 20) - 1)
+            idx.blkMiniCount.push(readU32(raw, body + 28))
+            fingerprint(hash, TAG_BLOCK, fpTmp)
+            idx.blockHashIdx.insert(fpTmp[0]!, fpTmp[1]!, blocks)
+            txEnd = readU64(raw, body + 8) + readU32(raw, body + 16)
+            const firstMini = readU64(raw, body + 20) - 1
+            if (firstMini >= 0) miniEnd = firstMini + readU32(raw, body + 28)
+          }
+        } else {
+          throw new CorruptSegmentError(seg.path, fileOff, `unknown record type ${type} in the chain stream`)
+        }
+        off = body + len
+      }
+    })
+    const blocks = idx.blkPos.length
     if (idx.blockBase < 0 || idx.blockBase + blocks - 1 !== head) {
       throw new CorruptSegmentError(chain.segments[chain.segments.length - 1]?.path ?? this.dir, 0, `chain stream holds blocks up to ${idx.blockBase + blocks - 1}, commit log says ${head}`)
     }
@@ -846,20 +1009,17 @@ export class ChainStore {
     }
 
     const scanOrdinals = (stream: number, visit: (ord: number, raw: Uint8Array, body: number, len: number, pos: number, off: number, block: number) => void) => {
-      const st = this.streams[stream]!
-      for (const seg of [...st.segments]) {
-        st.scanSegment(seg, (h, raw, pos, fileOff) => {
-          let off = 0
-          for (let r = 0; r < h.recordCount; r++) {
-            const len = readU32(raw, off + 1)
-            const body = off + RECORD_PREFIX
-            if (body + len > raw.length) throw new CorruptSegmentError(seg.path, fileOff, `record ${r} overruns its batch`)
-            const ord = h.firstOrdinal + r
-            if (ord >= idx.txBase && ord < txEnd) visit(ord, raw, body, len, pos, off, h.blockNumber)
-            off = body + len
-          }
-        })
-      }
+      scan(stream, (h, raw, pos, fileOff, seg) => {
+        let off = 0
+        for (let r = 0; r < h.recordCount; r++) {
+          const len = readU32(raw, off + 1)
+          const body = off + RECORD_PREFIX
+          if (body + len > raw.length) throw new CorruptSegmentError(seg.path, fileOff, `record ${r} overruns its batch`)
+          const ord = h.firstOrdinal + r
+          if (ord >= idx.txBase && ord < txEnd) visit(ord, raw, body, len, pos, off, h.blockNumber)
+          off = body + len
+        }
+      })
     }
     scanOrdinals(STREAM_TXS, (ord, raw, body, _len, pos, off) => {
       if (ord !== idx.txBase + idx.txPos.length) throw new CorruptSegmentError(this.streams[STREAM_TXS]!.locate(pos).file, this.streams[STREAM_TXS]!.locate(pos).offset, `transaction ordinal ${ord} out of sequence`)
@@ -902,6 +1062,111 @@ export class ChainStore {
     for (const st of this.streams) {
       for (const seg of st.segments.slice(0, -1)) if (seg.maxBlock < horizon) st.dropSegment(seg)
     }
+  }
+
+  // ---- index checkpoint -------------------------------------------------------------
+
+  /**
+   * The index as checkpoint sections, in a fixed order (see `restoreCheckpoint`).
+   * Append-only columns are taken as views of their committed prefix (their
+   * memory is never rewritten, only replaced when it grows); the hash tables
+   * and posting lists, which change in place, are copied.
+   */
+  private checkpointSections(): Section[] {
+    const idx = this.idx
+    const bh = idx.blockHashIdx.exportTable()
+    const th = idx.txHashIdx.exportTable()
+    const post = idx.postings!.exportState()
+    const sections: Section[] = [
+      Float64Array.of(idx.blockBase, idx.txBase, idx.miniBase, idx.logKeys, this.nextTx, this.nextMini, idx.postings!.base, bh.size, th.size, post.keys.size),
+      idx.blkPos.values(), idx.blkOff.values(), idx.blkHash.values(), idx.blkFirstTx.values(), idx.blkTxCount.values(), idx.blkLogCount.values(), idx.blkFirstMini.values(), idx.blkMiniCount.values(),
+      idx.mnPos.values(), idx.mnOff.values(), idx.mnFirstTx.values(),
+      idx.txPos.values(), idx.txOff.values(), idx.rcPos.values(), idx.rcOff.values(), idx.txLogStart.values(),
+      bh.hi, bh.lo, bh.val, th.hi, th.lo, th.val,
+      post.keys.hi, post.keys.lo, post.keys.val, post.lengths, post.flat,
+    ]
+    for (const st of this.streams) {
+      sections.push(st.batchPos.values())
+      sections.push(Float64Array.from(st.segments.flatMap((g) => [g.id, g.maxBlock])))
+    }
+    return sections
+  }
+
+  /** Load checkpoint sections into the (empty) indices; returns the stream positions replay starts from. Throws when they do not fit. */
+  private restoreCheckpoint(sec: Section[], ck: CommitRecord): { segments: number[]; ends: number[] } {
+    let i = 0
+    const f64 = (): Float64Array => {
+      const s = sec[i++]
+      if (!(s instanceof Float64Array)) throw new Error(`section ${i - 1} is not f64`)
+      return s
+    }
+    const u32 = (): Uint32Array => {
+      const s = sec[i++]
+      if (!(s instanceof Uint32Array)) throw new Error(`section ${i - 1} is not u32`)
+      return s
+    }
+    const bytes = (): Uint8Array => {
+      const s = sec[i++]
+      if (!(s instanceof Uint8Array)) throw new Error(`section ${i - 1} is not bytes`)
+      return s
+    }
+    if (sec.length !== 28 + 2 * STREAM_COUNT) throw new Error(`${sec.length} sections`)
+    const sc = f64()
+    if (sc.length !== 10) throw new Error('bad scalars')
+    const idx = new Indices()
+    idx.blockBase = sc[0]!
+    idx.txBase = sc[1]!
+    idx.miniBase = sc[2]!
+    idx.logKeys = sc[3]!
+    const nextTx = sc[4]!
+    const nextMini = sc[5]!
+    idx.blkPos = F64Column.of(f64())
+    idx.blkOff = U32Column.of(u32())
+    idx.blkHash = BytesColumn.of(32, bytes())
+    idx.blkFirstTx = F64Column.of(f64())
+    idx.blkTxCount = U32Column.of(u32())
+    idx.blkLogCount = U32Column.of(u32())
+    idx.blkFirstMini = F64Column.of(f64())
+    idx.blkMiniCount = U32Column.of(u32())
+    idx.mnPos = F64Column.of(f64())
+    idx.mnOff = U32Column.of(u32())
+    idx.mnFirstTx = F64Column.of(f64())
+    idx.txPos = F64Column.of(f64())
+    idx.txOff = U32Column.of(u32())
+    idx.rcPos = F64Column.of(f64())
+    idx.rcOff = U32Column.of(u32())
+    idx.txLogStart = U32Column.of(u32())
+    idx.blockHashIdx = HashMultiIndex.importTable(u32(), u32(), u32(), sc[7]!)
+    idx.txHashIdx = HashMultiIndex.importTable(u32(), u32(), u32(), sc[8]!)
+    const keys = HashMultiIndex.importTable(u32(), u32(), u32(), sc[9]!)
+    idx.postings = PostingIndex.importState(sc[6]!, keys, u32(), u32())
+    const nBlocks = idx.blkPos.length
+    const nTx = idx.txPos.length
+    if (nBlocks === 0 || idx.blockBase < 0) throw new Error('no blocks')
+    if ([idx.blkOff, idx.blkFirstTx, idx.blkTxCount, idx.blkLogCount, idx.blkFirstMini, idx.blkMiniCount, idx.blkHash].some((c) => c.length !== nBlocks)) throw new Error('block columns differ in length')
+    if ([idx.txOff, idx.rcPos, idx.rcOff, idx.txLogStart].some((c) => c.length !== nTx) || idx.txBase + nTx !== nextTx) throw new Error('transaction columns do not match')
+    if (idx.mnOff.length !== idx.mnPos.length || idx.mnFirstTx.length !== idx.mnPos.length) throw new Error('mini-block columns differ in length')
+    if (idx.blockHashIdx.size !== nBlocks || idx.txHashIdx.size !== nTx) throw new Error('hash tables do not match the columns')
+    const batchPos: F64Column[] = []
+    const maxBlocks: Float64Array[] = []
+    for (let s = 0; s < STREAM_COUNT; s++) {
+      batchPos.push(F64Column.of(f64()))
+      maxBlocks.push(f64())
+    }
+    // Replay starts where each stream stood at the checkpoint's commit.
+    this.idx = idx
+    this.nextTx = nextTx
+    this.nextMini = nextMini
+    for (let s = 0; s < STREAM_COUNT; s++) {
+      const st = this.streams[s]!
+      st.batchPos = batchPos[s]!
+      const mb = maxBlocks[s]!
+      for (let k = 0; k + 1 < mb.length; k += 2) {
+        const seg = st.segments.find((g) => g.id === mb[k])
+        if (seg !== undefined) seg.maxBlock = mb[k + 1]!
+      }
+    }
+    return { segments: ck.segments, ends: ck.ends }
   }
 
   private fsyncDir(): void {
@@ -973,6 +1238,7 @@ export class ChainStore {
       this.publish(c, r.record, r.streams[STREAM_TXS]!.fps, r.streams[STREAM_RECEIPTS]!.fps)
       c.staged.reset()
       if (this.stagedPool.length < 2) this.stagedPool.push(c.staged)
+      void this.maybeCheckpoint()
     })()
     this.commitChain = run.catch(() => undefined)
     try {
@@ -1308,6 +1574,14 @@ export class ChainStore {
       this.commitBytes += COMMIT_RECORD_SIZE
       this.committed = rec
       this.view = { ...this.view, seq: rec.seq, horizon: h }
+      // A checkpoint from before the prune no longer matches (open would ignore it); drop it now.
+      await this.checkpointing
+      this.checkpointSeq = -1
+      try {
+        fs.unlinkSync(join(this.dir, CHECKPOINT_FILE))
+      } catch {
+        // none
+      }
       let dropped = 0
       let bytes = 0
       for (let s = 0; s < STREAM_COUNT; s++) {
@@ -1360,6 +1634,7 @@ export class ChainStore {
       commitBytes: this.commitBytes,
       indexBytes: idx.byteSize(),
       ...(this.recovered !== undefined ? { droppedTornCommit: this.recovered } : {}),
+      checkpoint: { ...this.checkpointInfo },
     }
   }
 
@@ -1368,6 +1643,8 @@ export class ChainStore {
     if (this.closed) return
     if (this.writer) await this.writer.abort().catch(() => undefined)
     await this.commitChain
+    await this.checkpointing
+    if (!this.failed) await this.maybeCheckpoint(true)
     this.closed = true
     for (const z of this.zombies) this.streams[z.stream]!.dropSegment(z.segment)
     this.zombies = []
@@ -1378,6 +1655,12 @@ export class ChainStore {
 }
 
 const fpTmp = new Uint32Array(2)
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
 
 /** Recovery found the last commit torn (internal: `open` drops it and recovers the one before). */
 class TornCommit extends Error {}

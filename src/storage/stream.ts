@@ -86,7 +86,7 @@ export class Stream {
   /** What the writer has produced. */
   readonly stats: StreamStats = { rawBytes: 0, storedBytes: 0, batches: 0, hurried: 0 }
   /** Logical offset of every committed batch, by batch sequence number. */
-  readonly batchPos = new F64Column(256)
+  batchPos = new F64Column(256)
   private host: WriterHost | undefined
   private chunk: Chunk = { id: -1, bytes: new Uint8Array(0), releaseAt: 0 }
   private chunkPos = 0
@@ -400,16 +400,20 @@ export class Stream {
     return b
   }
 
-  /** Visit every batch of segment `seg` in order, numbering them (used to rebuild indices on open). */
-  scanSegment(seg: Segment, visit: (h: BatchHeader, raw: Uint8Array, seq: number, fileOffset: number) => void): void {
+  /**
+   * Visit every batch of segment `seg` from file offset `from` on, in order,
+   * numbering them after the batches already known (used to rebuild indices
+   * on open, from the start or from an index checkpoint's position).
+   */
+  scanSegment(seg: Segment, visit: (h: BatchHeader, raw: Uint8Array, seq: number, fileOffset: number) => void, from = SEGMENT_HEADER_SIZE): void {
     const data = Buffer.allocUnsafe(seg.size)
-    let got = 0
+    let got = from
     while (got < seg.size) {
       const n = fs.readSync(seg.fd, data, got, seg.size - got, got)
       if (n === 0) break
       got += n
     }
-    let off = SEGMENT_HEADER_SIZE
+    let off = from
     while (off < got) {
       if (off + BATCH_HEADER_SIZE > got) throw new CorruptSegmentError(seg.path, off, 'truncated batch header inside the committed region')
       const hb = data.subarray(off, off + BATCH_HEADER_SIZE)

@@ -10,6 +10,7 @@ import { tempDir } from './helpers.js'
 
 test('SIGKILL crash loop: 6 kills, committed prefix intact after each reopen', async (t) => {
   const dir = tempDir(t, 'tachyon-crash-')
-  const { head } = await crashLoop(dir, 6, 11)
+  const { head, checkpointLoads } = await crashLoop(dir, 6, 11)
   assert.ok(head > 0, `children committed blocks (head ${head})`)
+  assert.ok(checkpointLoads > 0, 'reopens loaded index checkpoints')
 })

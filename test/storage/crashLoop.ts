@@ -15,8 +15,13 @@ import { makeBlock, rng, type ChainShape } from './fixtures.js'
 
 /** Chain shape written by the crash child. */
 export const CRASH_SHAPE: ChainShape = { seed: 4242, minisPerBlock: 6, txsPerMini: 4 }
-/** Store options of the crash child: small batches and segments, so kills land mid-batch and mid-roll. */
-export const CRASH_OPTIONS: ChainStoreOptions = { batchBytes: 4096, segmentBytes: 64 * 1024 }
+/**
+ * Store options of the crash child: small batches and segments, so kills
+ * land mid-batch and mid-roll, and frequent index checkpoints, so kills land
+ * mid-checkpoint too and reopens load checkpoints (every reopen is verified
+ * block by block).
+ */
+export const CRASH_OPTIONS: ChainStoreOptions = { batchBytes: 4096, segmentBytes: 64 * 1024, checkpointBlocks: 4 }
 
 const expected = new Map<number, Uint8Array>()
 
@@ -51,11 +56,12 @@ function storedDigest(s: Snapshot, n: number): Uint8Array {
 }
 
 /** Run `iterations` kill/reopen/verify rounds on `dir`; returns the number of blocks committed in total. */
-export async function crashLoop(dir: string, iterations: number, seed = 1): Promise<{ head: number; kills: number }> {
+export async function crashLoop(dir: string, iterations: number, seed = 1): Promise<{ head: number; kills: number; checkpointLoads: number }> {
   const child = fileURLToPath(new URL('./crashChild.js', import.meta.url))
   const r = rng(seed)
   let promised = -1
   let head = -1
+  let checkpointLoads = 0
   for (let i = 0; i < iterations; i++) {
     const proc = spawn(process.execPath, [child, dir], { stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
@@ -75,6 +81,7 @@ export async function crashLoop(dir: string, iterations: number, seed = 1): Prom
 
     const store = await ChainStore.open(dir, CRASH_OPTIONS)
     try {
+      if (store.stats().checkpoint.loadedSeq !== undefined) checkpointLoads++
       const s = store.snapshot()
       assert.ok(s.head >= promised, `commit of block ${promised} returned but the reopened head is ${s.head}`)
       assert.ok(s.head >= head, 'head never goes back')
@@ -94,5 +101,5 @@ export async function crashLoop(dir: string, iterations: number, seed = 1): Prom
       await store.close()
     }
   }
-  return { head, kills: iterations }
+  return { head, kills: iterations, checkpointLoads }
 }
