@@ -18,7 +18,9 @@ export {
   type LogMatch,
   type PruneResult,
   type ChainStoreStats,
+  type CheckpointStats,
+  type StreamTuning,
 } from './store.js'
 export type { LogFilter, LogKey } from './logIndex.js'
-export { StorageError, CorruptSegmentError, CorruptCommitLogError, InvalidRecordError, StoreStateError, LogQueryLimitError } from './errors.js'
+export { StorageError, CorruptSegmentError, CorruptCommitLogError, InvalidRecordError, StoreStateError, LogQueryLimitError, StorageIOError } from './errors.js'
 export { hasNativeZstd } from './codec.js'

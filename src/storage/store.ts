@@ -25,7 +25,6 @@ import { BytesColumn, F64Column, U32Column } from './columns.js'
 import { CorruptCommitLogError, CorruptSegmentError, InvalidRecordError, LogQueryLimitError, StoreStateError } from './errors.js'
 import {
   BLOCK_FIXED,
-  COMMIT_FLAG_PRUNE,
   COMMIT_RECORD_SIZE,
   MINI_FIXED,
   RECORD_PREFIX,
