@@ -164,3 +164,27 @@ test('bad input and misuse raise typed errors', async (t) => {
   await store.close()
   assert.throws(() => store.snapshot(), StoreStateError)
 })
+
+test('inline writer (compressInWorker: false) writes the same store', async (t) => {
+  const dir = tempDir(t)
+  const store = await ChainStore.open(dir, { compressInWorker: false, batchBytes: 4096 })
+  await writeBlocks(store, SMALL, 0, 14)
+  const pending: Promise<void>[] = []
+  for (let n = 15; n < 20; n++) {
+    const { block, minis } = makeBlock(SMALL, n)
+    const w = store.beginBlock(n)
+    for (const m of minis) w.appendMiniBlock(m)
+    pending.push(w.commit(block))
+  }
+  await Promise.all(pending)
+  store.read((s) => {
+    for (let n = 0; n < 20; n++) checkBlock(s, SMALL, n)
+  })
+  await store.close()
+  const again = await ChainStore.open(dir)
+  again.read((s) => {
+    for (let n = 0; n < 20; n++) checkBlock(s, SMALL, n)
+  })
+  await writeBlocks(again, SMALL, 20, 21)
+  await again.close()
+})
