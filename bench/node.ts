@@ -28,7 +28,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import WebSocket from 'ws'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -65,7 +65,7 @@ const POLL_MS = 200
 // ------------------------------------------------------------- serve mode
 
 async function serve(port: string, dir: string): Promise<void> {
-  const parsed = parseDevArgs(['--port', port, '--host', '127.0.0.1', '--data-dir', dir, '--fresh', '--log-level', 'silent', '--txpool-max-per-sender', '1000', '--txpool-max', '200000'])
+  const parsed = parseDevArgs(['--port', port, '--host', '127.0.0.1', '--data-dir', dir, '--fresh', '--log-level', 'silent', '--txpool-max-per-sender', '1000', '--txpool-max', '200000', ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [])])
   if (parsed.kind !== 'run') throw new Error('bad args')
   const node = await launchDev(parsed.config, { chain: { gasLimit: 10_000_000_000n } })
   process.stdout.write(`READY ${node.server.url}\n`)
@@ -218,6 +218,8 @@ interface Target {
   stop(): Promise<void>
   /** Switch to the mode of the sustained-rate phase. */
   toSustained(w: Workload): Promise<void>
+  /** The node's process id (per-thread CPU accounting from /proc). */
+  pid?: number
 }
 
 async function startTachyon(): Promise<Target> {
@@ -237,6 +239,7 @@ async function startTachyon(): Promise<Target> {
     name: 'tachyon',
     url,
     realtime: true,
+    ...(child.pid !== undefined ? { pid: child.pid } : {}),
     toSustained: async () => {},
     stop: () =>
       new Promise((res) => {
@@ -264,9 +267,11 @@ async function startAnvilTarget(): Promise<Target> {
       await a.stop()
       a = await startAnvil([...flags, '--block-time', '1'])
       t.url = a.url
+      if (a.proc.pid !== undefined) t.pid = a.proc.pid
       await setup(t, w)
     },
     stop: () => a.stop(),
+    ...(a.proc.pid !== undefined ? { pid: a.proc.pid } : {}),
   }
   return t
 }
@@ -397,8 +402,34 @@ async function includedNonces(url: string, senders: Hex[]): Promise<number> {
   return n
 }
 
+/** CPU seconds of a process so far, main thread and all threads (Linux /proc; zeros elsewhere). */
+function cpuOf(pid: number | undefined): { main: number; all: number } {
+  if (pid === undefined) return { main: 0, all: 0 }
+  const ticks = (stat: string): number => {
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return Number(f[11]) + Number(f[12])
+  }
+  try {
+    const main = ticks(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8'))
+    let all = 0
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        all += ticks(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))
+      } catch {
+        // thread ended
+      }
+    }
+    return { main: main / 100, all: all / 100 }
+  } catch {
+    return { main: 0, all: 0 }
+  }
+}
+
 interface Sustained {
   rate: number
+  /** Node CPU µs per included transaction: main thread, all threads. */
+  mainUs: number
+  allUs: number
   sent: number
   rejected: number
   missing: number
@@ -408,6 +439,7 @@ async function sustained(t: Target, batches: Hex[][], senders: Hex[]): Promise<S
   let next = 0
   let rejected = 0
   const base = await includedNonces(t.url, senders)
+  const cpu0 = cpuOf(t.pid)
   const start = performance.now()
   const deadline = start + SUSTAINED_DEADLINE_MS
   const worker = async (): Promise<void> => {
@@ -444,7 +476,9 @@ async function sustained(t: Target, batches: Hex[][], senders: Hex[]): Promise<S
     await new Promise((res) => setTimeout(res, POLL_MS))
   }
   const secs = (lastAt - start) / 1000
-  return { rate: Math.round(included / secs), sent, rejected, missing: batches.reduce((s, b) => s + b.length, 0) - included }
+  const cpu1 = cpuOf(t.pid)
+  const per = (x: number): number => (included > 0 ? Math.round((x * 1e6) / included) : 0)
+  return { rate: Math.round(included / secs), mainUs: per(cpu1.main - cpu0.main), allUs: per(cpu1.all - cpu0.all), sent, rejected, missing: batches.reduce((s, b) => s + b.length, 0) - included }
 }
 
 interface Figures {
@@ -454,6 +488,8 @@ interface Figures {
   steadyP99: number | null
   ethRate: number | null
   erc20Rate: number | null
+  /** Node CPU per included transaction in the sustained phases (µs; main thread / all threads). */
+  cpu: Record<string, number>
   /** Transactions sent but never answered / included, per phase. */
   missing: Record<string, number>
 }
@@ -475,7 +511,7 @@ async function phase<T>(t: Target, name: string, f: () => Promise<T>): Promise<T
 
 async function measure(t: Target, w: Workload): Promise<Figures> {
   const r = (x: number): number | null => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null)
-  const f: Figures = { loneP50: null, loneP99: null, steadyP50: null, steadyP99: null, ethRate: null, erc20Rate: null, missing: {} }
+  const f: Figures = { loneP50: null, loneP99: null, steadyP50: null, steadyP99: null, ethRate: null, erc20Rate: null, cpu: {}, missing: {} }
   if ((await phase(t, 'setup', () => setup(t, w))) === null) return f
   const c = await WsClient.connect(t.url)
   const l = await phase(t, 'lone', () => lone(t, c, w))
@@ -496,12 +532,16 @@ async function measure(t: Target, w: Workload): Promise<Figures> {
   const eth = await phase(t, 'sustained eth', () => sustained(t, w.eth, w.bulk))
   if (eth) {
     f.ethRate = eth.rate
+    f.cpu.ethMainUs = eth.mainUs
+    f.cpu.ethAllUs = eth.allUs
     if (eth.missing > 0) f.missing.eth = eth.missing
     if (eth.rejected > 0) f.missing.ethRejected = eth.rejected
   }
   const erc20 = await phase(t, 'sustained erc20', () => sustained(t, w.erc20, w.bulk))
   if (erc20) {
     f.erc20Rate = erc20.rate
+    f.cpu.erc20MainUs = erc20.mainUs
+    f.cpu.erc20AllUs = erc20.allUs
     if (erc20.missing > 0) f.missing.erc20 = erc20.missing
     if (erc20.rejected > 0) f.missing.erc20Rejected = erc20.rejected
   }
@@ -512,7 +552,7 @@ async function measure(t: Target, w: Workload): Promise<Figures> {
 
 async function main(): Promise<void> {
   const w = buildWorkload()
-  const empty: Figures = { loneP50: null, loneP99: null, steadyP50: null, steadyP99: null, ethRate: null, erc20Rate: null, missing: {} }
+  const empty: Figures = { loneP50: null, loneP99: null, steadyP50: null, steadyP99: null, ethRate: null, erc20Rate: null, cpu: {}, missing: {} }
   const results: Record<string, Figures> = { tachyon: empty, anvil: empty }
   const only = process.env.BENCH_TARGETS?.split(',')
   for (const [name, start] of [['tachyon', startTachyon], ['anvil', startAnvilTarget]] as const) {
@@ -546,6 +586,8 @@ async function main(): Promise<void> {
   console.log(`${'figure'.padEnd(28)} ${'unit'.padEnd(5)} ${'tachyon'.padStart(10)} ${'anvil'.padStart(10)} ${'advantage'.padStart(10)}`)
   for (const [name, unit, x, y, hib] of rows) console.log(`${name.padEnd(28)} ${unit.padEnd(5)} ${cell(x)} ${cell(y)} ${cell(ratio(x, y, hib))}`)
   const missing = { tachyon: a.missing, anvil: b.missing }
+  const cpu = { tachyon: a.cpu, anvil: b.cpu }
+  console.log(`node CPU per included tx, sustained phases (µs): ${JSON.stringify(cpu)}`)
   console.log(`missing (never answered / included): ${JSON.stringify(missing)}`)
   const ethRatio = ratio(a.ethRate, b.ethRate, true)
   const erc20Ratio = ratio(a.erc20Rate, b.erc20Rate, true)
@@ -568,6 +610,7 @@ async function main(): Promise<void> {
       erc20_ratio: erc20Ratio,
       ratio: ethRatio === null || erc20Ratio === null ? null : Math.min(ethRatio, erc20Ratio),
       missing,
+      cpu_us_per_tx: cpu,
     }),
   )
 }

@@ -93,6 +93,8 @@ export interface ChainOptions {
   poolMaxPerSender?: number
   /** Pool cap in total (default MAX_POOL_TXS = 10,000). */
   poolMaxTotal?: number
+  /** Worker threads for batched sender recovery of `submitRawAsync` (default 0: on the main thread). */
+  recoveryWorkers?: number
 }
 
 /** A mini-block as the chain keeps and publishes it. */
@@ -266,6 +268,7 @@ export class Chain {
       blockGasLimit: this.gasLimit,
       ...(opts.poolMaxPerSender !== undefined ? { maxPerSender: opts.poolMaxPerSender } : {}),
       ...(opts.poolMaxTotal !== undefined ? { maxTotal: opts.poolMaxTotal } : {}),
+      ...(opts.recoveryWorkers !== undefined ? { recoveryWorkers: opts.recoveryWorkers } : {}),
     })
     this.pool.onTransaction((t) => {
       for (const l of this.listeners.pendingTransaction) l(t)
@@ -839,6 +842,17 @@ export class Chain {
     return r
   }
 
+  /**
+   * `submitRaw` with the sender recovery batched per event-loop turn (on the
+   * pool's recovery workers when configured); same results and errors.
+   */
+  async submitRawAsync(raw: Uint8Array): Promise<AddResult> {
+    this.checkOpen()
+    const r = await this.pool.addRawAsync(raw)
+    if (r.status === 'pending') this.schedule()
+    return r
+  }
+
   /** Pool a decoded, signed transaction. */
   submit(tx: Transaction): AddResult {
     this.checkOpen()
@@ -1283,6 +1297,7 @@ export class Chain {
     for (const set of this.nonceWaiters.values()) for (const w of set) this.settle(w, false)
     this.receiptWaiters.clear()
     this.nonceWaiters.clear()
+    await this.pool.close()
     await this.stateStore.close()
     await this.store?.close()
   }

@@ -39,11 +39,13 @@ export interface TxRecord {
   blobGasUsed: bigint
   /** When the sequencer received the transaction (µs since the epoch; in memory only, absent after a restart). */
   receivedUs?: number
+  /** Cached consensus receipt encoding (the mini-block's receiptsHash and the block's receiptsRoot both need it). */
+  consensus?: Uint8Array
 }
 
 /** Consensus encoding of a record's receipt (the receiptsRoot leaf). */
 export function consensusReceipt(r: TxRecord): Uint8Array {
-  return encodeReceipt(makeReceipt(r.tx.type as ReceiptType, r.status, r.cumulativeGasUsed, r.logs))
+  return (r.consensus ??= encodeReceipt(makeReceipt(r.tx.type as ReceiptType, r.status, r.cumulativeGasUsed, r.logs)))
 }
 
 /** Bloom of a record's logs. */

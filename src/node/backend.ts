@@ -243,7 +243,7 @@ export class ChainBackend implements Backend {
   // ------------------------------------------------------------- submit
 
   async submitRawTransaction(raw: Uint8Array): Promise<TxSubmitResult> {
-    const r = this.chain.submitRaw(raw)
+    const r = await this.chain.submitRawAsync(raw)
     return r.status === 'pending' ? { hash: r.hash, status: 'pending' } : { hash: r.hash, status: 'queued', reason: 'nonce gap: an earlier nonce of the sender is missing', ...(r.expectedNonce !== undefined ? { expectedNonce: r.expectedNonce } : {}) }
   }
 

@@ -27,6 +27,8 @@ export interface DevConfig {
   poolMaxPerSender: number
   /** Pool cap in total (default 10,000). */
   poolMaxTotal: number
+  /** Worker threads recovering senders of submitted transactions (0 = main thread). */
+  recoveryWorkers: number
 }
 
 /** Result of parsing argv: run with a config, or print help. */
@@ -53,6 +55,7 @@ export const DEV_FLAGS: readonly FlagSpec[] = [
   { name: '--fresh', help: 'Delete the data directory and start from genesis', default: 'off' },
   { name: '--txpool-max-per-sender', value: '<n>', help: 'Most pooled transactions per sender', default: '64' },
   { name: '--txpool-max', value: '<n>', help: 'Most pooled transactions in total', default: '10000' },
+  { name: '--recovery-workers', value: '<n>', help: 'Threads recovering transaction senders in batches (0 = main thread)', default: '2' },
   { name: '--log-level', value: '<level>', help: 'silent, error, warn, info or debug', default: 'info' },
   { name: '--help', help: 'Show this help', default: '' },
 ]
@@ -110,6 +113,7 @@ export function defaultDevConfig(): DevConfig {
     logLevel: 'info',
     poolMaxPerSender: MAX_TXS_PER_SENDER,
     poolMaxTotal: MAX_POOL_TXS,
+    recoveryWorkers: 2,
   }
 }
 
@@ -172,6 +176,9 @@ export function parseDevArgs(argv: readonly string[]): ParsedArgs {
         break
       case '--txpool-max':
         c.poolMaxTotal = Number(parseInteger(name, v, 1n, 10_000_000n))
+        break
+      case '--recovery-workers':
+        c.recoveryWorkers = Number(parseInteger(name, v, 0n, 16n))
         break
       case '--log-level':
         if (!['silent', 'error', 'warn', 'info', 'debug'].includes(v)) throw new ConfigError(name, `expected silent, error, warn, info or debug, got ${JSON.stringify(v)}`)

@@ -70,6 +70,7 @@ export async function launchDev(config: DevConfig, opts: { logger?: RpcLogger; b
         miniBlockTimeMs: config.miniBlockTimeMs,
         poolMaxPerSender: config.poolMaxPerSender,
         poolMaxTotal: config.poolMaxTotal,
+        recoveryWorkers: config.recoveryWorkers,
         dataDir: resolve(config.dataDir),
         ...(opts.chain ?? {}),
       })

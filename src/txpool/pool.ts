@@ -6,25 +6,18 @@
  * account nonce) and queued (behind a gap), replacement only with a
  * PRICE_BUMP_PERCENT fee bump, per-sender and total caps, ordered draining
  * for the sequencer (`takeReady`: best tip first, nonce order within a
- * sender), and listeners for newPendingTransactions.
+ * sender), and listeners for newPendingTransactions. Stateless admission
+ * lives in `validation.ts`; `addRawAsync` batches it onto recovery workers
+ * (`recover.ts`).
  */
 import type { StateReader } from '../state/database.js'
 import type { Fork } from '../eth/fork.js'
-import {
-  decodeTransaction,
-  encodeTransaction,
-  transactionHash,
-  validateTransaction,
-  InvalidTransactionError,
-  InvalidSignatureError,
-  WrongChainIdError,
-  IntrinsicGasTooLowError,
-  type Transaction,
-} from '../eth/transaction/index.js'
-import { DecodeError } from '../primitives/errors.js'
+import { encodeTransaction, transactionHash, type Transaction } from '../eth/transaction/index.js'
 import { bytesToHex } from '../primitives/hex.js'
 import { TxPoolError } from './errors.js'
-import { MAX_TXS_PER_SENDER, MAX_POOL_TXS, MAX_NONCE_GAP, PRICE_BUMP_PERCENT, MAX_TX_BYTES, DEFAULT_MIN_TIP } from './limits.js'
+import { MAX_TXS_PER_SENDER, MAX_POOL_TXS, MAX_NONCE_GAP, PRICE_BUMP_PERCENT, DEFAULT_MIN_TIP } from './limits.js'
+import { decodeRaw, validateStateless } from './validation.js'
+import { SenderRecovery } from './recover.js'
 
 /** A transaction as the pool holds it. */
 export interface PooledTransaction {
@@ -65,6 +58,8 @@ export interface TxPoolOptions {
   minTip?: bigint
   maxPerSender?: number
   maxTotal?: number
+  /** Threads for batched sender recovery in `addRawAsync` (default 0: everything inline). */
+  recoveryWorkers?: number
 }
 
 /** Fee cap and tip of any transaction type. */
@@ -89,48 +84,52 @@ export function maxCost(tx: Transaction): bigint {
 export class TxPool {
   private readonly bySender = new Map<string, Map<bigint, PooledTransaction>>()
   private readonly byHash = new Map<string, PooledTransaction>()
+  /** Sender bytes by key (no re-parsing of hex keys on every drain). */
+  private readonly senderBytes = new Map<string, Uint8Array>()
   private readonly listeners = new Set<(t: PooledTransaction) => void>()
   private seq = 0
   private readonly maxPerSender: number
   private readonly maxTotal: number
   private readonly minTip: bigint
+  private readonly recovery: SenderRecovery | undefined
 
   constructor(private readonly opts: TxPoolOptions) {
+    this.recovery = opts.recoveryWorkers !== undefined && opts.recoveryWorkers > 0 ? new SenderRecovery({ fork: opts.fork, chainId: opts.chainId, workers: opts.recoveryWorkers }) : undefined
     this.maxPerSender = opts.maxPerSender ?? MAX_TXS_PER_SENDER
     this.maxTotal = opts.maxTotal ?? MAX_POOL_TXS
     this.minTip = opts.minTip ?? DEFAULT_MIN_TIP
   }
 
-  /** Decode, validate and add raw transaction bytes. */
+  /** Decode, validate and add raw transaction bytes (all on this thread). */
   addRaw(raw: Uint8Array, receivedUs: number = nowMicros()): AddResult {
-    if (raw.length > MAX_TX_BYTES) throw new TxPoolError('oversized', `oversized data: transaction size ${raw.length}, limit ${MAX_TX_BYTES}`)
-    let tx: Transaction
-    try {
-      tx = decodeTransaction(raw)
-    } catch (e) {
-      if (e instanceof DecodeError) throw new TxPoolError('decode', `invalid transaction: ${e.message}`, -32602)
-      throw e
-    }
+    const tx = decodeRaw(raw)
     return this.add(tx, raw, receivedUs)
+  }
+
+  /**
+   * Like `addRaw`, with the stateless checks (signature recovery above all)
+   * batched per event-loop turn and run on the recovery workers when the
+   * pool has them (`recoveryWorkers` option); results are pooled in submission order.
+   */
+  async addRawAsync(raw: Uint8Array, receivedUs: number = nowMicros()): Promise<AddResult> {
+    if (this.recovery === undefined) return this.addRaw(raw, receivedUs)
+    const a = await this.recovery.admit(raw)
+    return this.insert(a.tx, a.sender, raw, receivedUs, a.hash)
   }
 
   /** Validate and add a decoded transaction (`raw` = its encoding when known). */
   add(tx: Transaction, raw: Uint8Array = encodeTransaction(tx), receivedUs: number = nowMicros()): AddResult {
-    let sender: Uint8Array
-    try {
-      sender = validateTransaction(tx, { fork: this.opts.fork, chainId: this.opts.chainId, maxSize: MAX_TX_BYTES, encoded: raw }).sender
-    } catch (e) {
-      if (e instanceof IntrinsicGasTooLowError) throw new TxPoolError('intrinsic-gas', e.message)
-      if (e instanceof InvalidSignatureError) throw new TxPoolError('invalid-signature', `invalid sender: ${e.message}`, -32003)
-      if (e instanceof WrongChainIdError) throw new TxPoolError('wrong-chain-id', `invalid chain id: ${e.message}`, -32003)
-      if (e instanceof InvalidTransactionError) throw new TxPoolError(e.code === 'oversized' ? 'oversized' : 'invalid', e.message)
-      throw e
-    }
+    const sender = validateStateless(tx, raw, { fork: this.opts.fork, chainId: this.opts.chainId })
     return this.insert(tx, sender, raw, receivedUs)
   }
 
-  private insert(tx: Transaction, sender: Uint8Array, raw: Uint8Array, receivedUs: number): AddResult {
-    const hash = transactionHash(tx)
+  /** Stop the recovery workers, if any. */
+  async close(): Promise<void> {
+    await this.recovery?.close()
+  }
+
+  private insert(tx: Transaction, sender: Uint8Array, raw: Uint8Array, receivedUs: number, knownHash?: Uint8Array): AddResult {
+    const hash = knownHash ?? transactionHash(tx)
     const hashKey = bytesToHex(hash)
     if (this.byHash.has(hashKey)) throw new TxPoolError('already-known', 'already known')
     if (tx.gasLimit > this.opts.blockGasLimit) throw new TxPoolError('gas-limit', `exceeds block gas limit: gas ${tx.gasLimit}, limit ${this.opts.blockGasLimit}`)
@@ -163,6 +162,7 @@ export class TxPool {
     if (queue === undefined) {
       queue = new Map()
       this.bySender.set(senderKey, queue)
+      this.senderBytes.set(senderKey, sender)
     }
     if (existing !== undefined) this.byHash.delete(bytesToHex(existing.hash))
     const pooled: PooledTransaction = { tx, hash, sender, raw, seq: this.seq++, receivedUs }
@@ -195,7 +195,7 @@ export class TxPool {
     const state = this.opts.state()
     let pending = 0
     for (const [sender, queue] of this.bySender) {
-      let n = state.account(hexAddr(sender))?.nonce ?? 0n
+      let n = state.account(this.addr(sender))?.nonce ?? 0n
       while (queue.has(n)) {
         pending++
         n++
@@ -215,7 +215,7 @@ export class TxPool {
     const baseFee = this.opts.baseFee()
     const heads: { key: string; queue: Map<bigint, PooledTransaction>; next: bigint }[] = []
     for (const [key, queue] of this.bySender) {
-      const nonce = state.account(hexAddr(key))?.nonce ?? 0n
+      const nonce = state.account(this.addr(key))?.nonce ?? 0n
       for (const [n, p] of queue) if (n < nonce) this.drop(key, queue, p)
       if (queue.has(nonce)) heads.push({ key, queue, next: nonce })
     }
@@ -276,16 +276,23 @@ export class TxPool {
     const state = this.opts.state()
     let n = 0
     for (const [key, queue] of this.bySender) {
-      const nonce = state.account(hexAddr(key))?.nonce ?? 0n
+      const nonce = state.account(this.addr(key))?.nonce ?? 0n
       for (const [k, p] of queue) if (k < nonce) (this.drop(key, queue, p), n++)
     }
     return n
   }
 
+  private addr(key: string): Uint8Array {
+    return this.senderBytes.get(key) ?? hexAddr(key)
+  }
+
   private drop(key: string, queue: Map<bigint, PooledTransaction>, p: PooledTransaction): void {
     queue.delete(p.tx.nonce)
     this.byHash.delete(bytesToHex(p.hash))
-    if (queue.size === 0) this.bySender.delete(key)
+    if (queue.size === 0) {
+      this.bySender.delete(key)
+      this.senderBytes.delete(key)
+    }
   }
 }
 

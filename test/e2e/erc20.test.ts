@@ -40,12 +40,17 @@ test('viem: deploy an ERC20, transfer, read balances and events, watch blocks an
     assert.equal(await erc20.read.balanceOf!([account.address]), SUPPLY)
 
     // WebSocket watchers
-    const wsClient = createPublicClient({ chain: foundry, transport: webSocket(n.wsUrl) })
+    const chain = n.node.chain!
+    const heads0 = chain.listenerCount('newHead')
+    const minis0 = chain.listenerCount('miniBlock')
+    const wsClient = createPublicClient({ chain: foundry, transport: webSocket(n.wsUrl, { reconnect: false }) })
     const blocks: bigint[] = []
     const logs: { from: string; to: string; value: bigint }[] = []
     const unwatchBlocks = wsClient.watchBlocks({ onBlock: (b) => blocks.push(b.number!) })
     const unwatchLogs = wsClient.watchContractEvent({ address, abi: token.abi as Abi, eventName: 'Transfer', onLogs: (ls) => { for (const l of ls) logs.push((l as unknown as { args: { from: string; to: string; value: bigint } }).args) } })
-    await new Promise((r) => setTimeout(r, 100))
+    // both subscriptions live on the node before the transfer (not a fixed sleep)
+    for (let i = 0; i < 400 && (chain.listenerCount('newHead') <= heads0 || chain.listenerCount('miniBlock') <= minis0); i++) await new Promise((r) => setTimeout(r, 25))
+    assert.ok(chain.listenerCount('miniBlock') > minis0, 'logs subscription established')
 
     const hash = await erc20.write.transfer!([bob.address, 1234n])
     const rcpt = await pub.waitForTransactionReceipt({ hash })
@@ -68,12 +73,12 @@ test('viem: deploy an ERC20, transfer, read balances and events, watch blocks an
     const sealedRcpt = await pub.getTransactionReceipt({ hash })
     assert.equal(sealedRcpt.blockHash, block.hash)
 
-    for (let i = 0; i < 40 && (logs.length < 1 || blocks.length < 2); i++) await new Promise((r) => setTimeout(r, 50))
+    for (let i = 0; i < 200 && (logs.length < 1 || blocks.length < 2); i++) await new Promise((r) => setTimeout(r, 25))
     unwatchBlocks()
     unwatchLogs()
+    await wsClient.transport.getRpcClient().then((c) => c.close())
     assert.ok(blocks.length >= 2, `watched ${blocks.length} blocks`)
     assert.ok(logs.some((l) => l.to.toLowerCase() === bob.address.toLowerCase() && l.value === 1234n), 'log seen over WebSocket')
-    await wsClient.transport.getRpcClient().then((c) => c.close())
 
     // estimateGas and a revert are reported like anvil does
     await assert.rejects(erc20.simulate.transfer!([bob.address, SUPPLY * 2n], { account: bob }), /ERC20InsufficientBalance|reverted/)

@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { setMaxListeners } from 'node:events'
 import { WebSocketServer, type WebSocket, type RawData } from 'ws'
 import type { RpcMethod } from '../method.js'
 import type { NodeInfo, RpcContext, RpcSession } from '../context.js'
@@ -167,6 +168,8 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
 
   function onWs(ws: WebSocket): void {
     const abort = new AbortController()
+    // every pending wait of the socket (realtime sends, callAfter) listens on it
+    setMaxListeners(0, abort.signal)
     const send = (text: string): void => {
       if (ws.readyState !== ws.OPEN) return
       if (ws.bufferedAmount > limits.wsMaxBufferedBytes) {
