@@ -19,7 +19,7 @@ import { forkAtLeast, type Fork } from '../eth/fork.js'
 import { type Account, type StateOverlay, bigIntToAddress, addressToBigInt } from '../state/overlay.js'
 import { type AnalyzedCode, analyzeCode, CodeCache } from './code.js'
 import { type BlockEnv, CallKind, type Message, type MessageResult, type TxEnv } from './env.js'
-import { forkTables, G, MAX_CALL_DEPTH, MAX_CODE_SIZE, MAX_INITCODE_SIZE, type ForkTables } from './opcodes.js'
+import { forkTables, G, MAX_CALL_DEPTH, MAX_CODE_SIZE, MAX_INITCODE_SIZE, MAX_STACK, OPCODES, type ForkTables } from './opcodes.js'
 import { getPrecompile, type PrecompileResult } from './precompiles/index.js'
 import { keccakWord } from './keccak.js'
 
@@ -99,6 +99,9 @@ const viewPool: DataView[] = []
 const POOL_MAX = 64
 /** Largest memory kept in the pool. */
 const POOL_MEM_MAX = 1 << 20
+/** Total bytes of pooled memories (bounds what the pool pins). */
+const POOL_BYTES_MAX = 8 << 20
+let pooledBytes = 0
 
 /** Options for an `Evm`. */
 export interface EvmOptions {
@@ -367,14 +370,19 @@ export class Evm {
 
   private newFrame(msg: Message, code: AnalyzedCode, account: Account, cp: number): Frame {
     const st = stackPool.length > 0 ? stackPool.pop()! : new Array<bigint>(1024).fill(0n)
-    if (memPool.length > 0) return new Frame(msg, code, account, cp, st, memPool.pop()!, viewPool.pop()!)
+    if (memPool.length > 0) {
+      const m = memPool.pop()!
+      pooledBytes -= m.length
+      return new Frame(msg, code, account, cp, st, m, viewPool.pop()!)
+    }
     return new Frame(msg, code, account, cp, st, new Uint8Array(4096))
   }
 
   private release(f: Frame): void {
     if (stackPool.length < POOL_MAX) stackPool.push(f.stack)
     const m = f.mem
-    if (m.length <= POOL_MEM_MAX && memPool.length < POOL_MAX) {
+    if (m.length <= POOL_MEM_MAX && memPool.length < POOL_MAX && pooledBytes + m.length <= POOL_BYTES_MAX) {
+      pooledBytes += m.length
       m.fill(0, 0, f.memLen)
       memPool.push(m)
       viewPool.push(f.view)
@@ -531,27 +539,107 @@ function hasNonZero(a: Account): boolean {
   return false
 }
 
-const spanCache = new WeakMap<ForkTables, Int32Array>()
-
 /**
- * Per-fork `maxStack - minStack` by opcode, -1 for opcodes undefined in the
- * fork: the loop checks `(sp - minStack) >>> 0 > span`, one test for stack
- * underflow, overflow and invalid opcodes (`haltBefore` tells them apart).
+ * Per-(code, fork) basic-block tables. A block runs from a JUMPDEST, the
+ * start of code or the op after a JUMPI or a host op up to and including
+ * the next JUMP, JUMPI, terminator, undefined opcode or host op (state
+ * access, logs, calls), or up to the op before the next JUMPDEST. Ending
+ * blocks at host ops means a failure is never hoisted past a state access,
+ * so reads, caches and the diff are exactly those of per-op execution (as in
+ * the JIT's sections). For every op position `pc`:
+ * - `gas[pc]`: static gas of the ops from `pc` to the end of its block;
+ * - `min[pc]` / `span[pc]`: the stack heights at `pc` for which the rest of
+ *   the block runs without underflow or overflow are `min ≤ sp ≤ min + span`
+ *   (`span` -1: the rest of the block reaches an undefined opcode).
+ * The interpreter charges and checks a block once, where it is entered
+ * (JUMPDEST, after JUMPI or a host op, on entry or resume at any pc),
+ * instead of per op.
+ * Exact: a block cannot be left early except by an exceptional halt, which
+ * consumes all gas and reverts the frame wherever in the block it happens;
+ * the ops that observe the remaining gas (GAS, SSTORE's stipend sentry,
+ * CALL*, CREATE*) add back the block's gas after them (`gas[pc] - base`).
  */
-function stackSpans(t: ForkTables): Int32Array {
-  let span = spanCache.get(t)
-  if (span === undefined) {
-    span = new Int32Array(256)
-    for (let op = 0; op < 256; op++) span[op] = t.gas[op]! < 0 ? -1 : t.maxStack[op]! - t.minStack[op]!
-    spanCache.set(t, span)
-  }
-  return span
+interface BlockTables {
+  readonly gas: Int32Array
+  readonly min: Int32Array
+  readonly span: Int32Array
 }
 
-/** The halt for an opcode that failed the combined stack/validity test. */
-function haltBefore(f: Frame, t: ForkTables, op: number, sp: number): number {
-  if (t.gas[op]! < 0) return halt(f, `invalid opcode 0x${op.toString(16)}`)
-  return halt(f, sp < t.minStack[op]! ? 'stack underflow' : 'stack overflow')
+const blockCache = new WeakMap<AnalyzedCode, [ForkTables, BlockTables][]>()
+
+/** The block tables of `code` under the fork of `t` (built once, cached with the analysed code). */
+export function blockTables(code: AnalyzedCode, t: ForkTables): BlockTables {
+  let list = blockCache.get(code)
+  if (list === undefined) blockCache.set(code, (list = []))
+  for (const [ft, b] of list) if (ft === t) return b
+  const b = buildBlockTables(code, t)
+  list.push([t, b])
+  return b
+}
+
+function buildBlockTables(code: AnalyzedCode, t: ForkTables): BlockTables {
+  const bytes = code.padded
+  const n = code.length
+  const size = bytes.length
+  const gas = new Int32Array(size)
+  const min = new Int32Array(size)
+  const span = new Int32Array(size).fill(MAX_STACK) // past the code: STOP
+  const starts: number[] = []
+  for (let pc = 0; pc < n; pc++) {
+    starts.push(pc)
+    const op = bytes[pc]!
+    if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f
+  }
+  // backwards: (rg, rmin, rmax) describe the rest of the block after the current op
+  let rg = 0
+  let rmin = 0
+  let rmax = MAX_STACK
+  for (let k = starts.length - 1; k >= 0; k--) {
+    const pc = starts[k]!
+    const op = bytes[pc]!
+    const g = t.gas[op]!
+    if (g < 0) {
+      rg = 0
+      rmin = 0
+      rmax = -1
+    } else {
+      const info = OPCODES[op]!
+      if (info.terminates || info.jumps || info.host) {
+        rg = 0
+        rmin = 0
+        rmax = MAX_STACK
+      }
+      const delta = info.outputs - info.inputs
+      rg += g
+      rmin = Math.max(t.minStack[op]!, rmin - delta)
+      rmax = Math.min(t.maxStack[op]!, rmax - delta)
+    }
+    gas[pc] = rg
+    min[pc] = rmin
+    span[pc] = rmax >= rmin ? rmax - rmin : -1
+    if (op === 0x5b) {
+      // a JUMPDEST starts a block: the op before it ends one
+      rg = 0
+      rmin = 0
+      rmax = MAX_STACK
+    }
+  }
+  return { gas, min, span }
+}
+
+/** The halt for a block whose stack/validity test failed at `pc`. */
+function haltBlock(f: Frame, code: Uint8Array, t: ForkTables, pc: number, sp: number): number {
+  // report the first failing op of the rest of the block (diagnostics only; every halt has the same effect)
+  let h = sp
+  for (let p = pc; p < code.length; ) {
+    const op = code[p]!
+    if (t.gas[op]! < 0) return halt(f, `invalid opcode 0x${op.toString(16)}`)
+    if (h < t.minStack[op]!) return halt(f, 'stack underflow')
+    if (h > t.maxStack[op]!) return halt(f, 'stack overflow')
+    h += OPCODES[op]!.outputs - OPCODES[op]!.inputs
+    p += op >= 0x60 && op <= 0x7f ? op - 0x5e : 1
+  }
+  return halt(f, 'stack out of bounds')
 }
 
 /** Run frame `f` until it halts or suspends for a sub-call. Returns a status code. */
@@ -562,8 +650,10 @@ function interpret(evm: Evm, f: Frame): number {
   const pushes = f.code.pushValues
   const t = evm.tables
   const gasT = t.gas
-  const minS = t.minStack
-  const spanS = stackSpans(t)
+  const blocks = blockTables(f.code, t)
+  const bgas = blocks.gas
+  const bmin = blocks.min
+  const bspan = blocks.span
   const st = f.stack
   const msg = f.msg
   const state = evm.state
@@ -571,12 +661,15 @@ function interpret(evm: Evm, f: Frame): number {
   let pc = f.pc
   let sp = f.sp
   let gas = f.gas
+  // entry (or resume) inside a block: charge and check the rest of it (a JUMPDEST does so itself)
+  if (code[pc] !== 0x5b) {
+    if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+    gas -= bgas[pc]!
+    if (gas < 0) return halt(f, 'out of gas')
+  }
 
   for (;;) {
     const op = code[pc]!
-    if ((sp - minS[op]!) >>> 0 > spanS[op]!) return haltBefore(f, t, op, sp)
-    gas -= gasT[op]!
-    if (gas < 0) return halt(f, 'out of gas')
     switch (op) {
       case 0x00:
         f.gas = gas
@@ -804,6 +897,12 @@ function interpret(evm: Evm, f: Frame): number {
         }
         st[sp - 1] = a.balance
         pc++
+        if (code[pc] !== 0x5b) {
+          // a host op ends its block: enter the next one
+          if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+          gas -= bgas[pc]!
+          if (gas < 0) return halt(f, 'out of gas')
+        }
         break
       }
       case 0x32:
@@ -869,6 +968,12 @@ function interpret(evm: Evm, f: Frame): number {
         }
         st[sp - 1] = BigInt(state.code(a).length)
         pc++
+        if (code[pc] !== 0x5b) {
+          // a host op ends its block: enter the next one
+          if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+          gas -= bgas[pc]!
+          if (gas < 0) return halt(f, 'out of gas')
+        }
         break
       }
       case 0x3c: {
@@ -890,6 +995,12 @@ function interpret(evm: Evm, f: Frame): number {
           copyPadded(f.mem, d, state.code(a), srcOff, len)
         } else if (gas < 0) return halt(f, 'out of gas')
         pc++
+        if (code[pc] !== 0x5b) {
+          // a host op ends its block: enter the next one
+          if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+          gas -= bgas[pc]!
+          if (gas < 0) return halt(f, 'out of gas')
+        }
         break
       }
       case 0x3d:
@@ -904,6 +1015,12 @@ function interpret(evm: Evm, f: Frame): number {
         }
         st[sp - 1] = !a.exists || a.isEmpty() ? 0n : bytes32ToBigInt(a.codeHash)
         pc++
+        if (code[pc] !== 0x5b) {
+          // a host op ends its block: enter the next one
+          if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+          gas -= bgas[pc]!
+          if (gas < 0) return halt(f, 'out of gas')
+        }
         break
       }
       case 0x40: {
@@ -911,6 +1028,12 @@ function interpret(evm: Evm, f: Frame): number {
         const cur = evm.block.number
         st[sp - 1] = n < cur && n + 256n >= cur ? bytes32ToBigInt(state.reader.blockHash(n)) : 0n
         pc++
+        if (code[pc] !== 0x5b) {
+          // a host op ends its block: enter the next one
+          if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+          gas -= bgas[pc]!
+          if (gas < 0) return halt(f, 'out of gas')
+        }
         break
       }
       case 0x41:
@@ -940,6 +1063,12 @@ function interpret(evm: Evm, f: Frame): number {
       case 0x47:
         st[sp++] = f.account.balance
         pc++
+        if (code[pc] !== 0x5b) {
+          // a host op ends its block: enter the next one
+          if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+          gas -= bgas[pc]!
+          if (gas < 0) return halt(f, 'out of gas')
+        }
         break
       case 0x48:
         st[sp++] = evm.block.baseFee
@@ -1012,11 +1141,17 @@ function interpret(evm: Evm, f: Frame): number {
         }
         st[sp - 1] = sl.value
         pc++
+        if (code[pc] !== 0x5b) {
+          // a host op ends its block: enter the next one
+          if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+          gas -= bgas[pc]!
+          if (gas < 0) return halt(f, 'out of gas')
+        }
         break
       }
       case 0x55: {
         if (msg.isStatic) return halt(f, 'state change in static call')
-        if (gas <= G.SSTORE_SENTRY && f.bank === 0n) return halt(f, 'out of gas (SSTORE sentry)')
+        if (gas + bgas[pc]! <= G.SSTORE_SENTRY && f.bank === 0n) return halt(f, 'out of gas (SSTORE sentry)') // exact gas: SSTORE's base is 0
         sp -= 2
         const slot = st[sp + 1]!
         const val = st[sp]!
@@ -1047,6 +1182,12 @@ function interpret(evm: Evm, f: Frame): number {
         if (gas < 0) return halt(f, 'out of gas')
         if (cur !== val) state.writeSlot(a, sl, val)
         pc++
+        if (code[pc] !== 0x5b) {
+          // a host op ends its block: enter the next one
+          if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+          gas -= bgas[pc]!
+          if (gas < 0) return halt(f, 'out of gas')
+        }
         break
       }
       case 0x56: {
@@ -1062,7 +1203,15 @@ function interpret(evm: Evm, f: Frame): number {
           const d = st[sp + 1]!
           if (d >= U32 || jumpdests[Number(d)] !== 1) return halt(f, 'invalid jump destination')
           pc = Number(d)
-        } else pc++
+        } else {
+          // fall-through starts a block (a JUMPDEST checks its own)
+          pc++
+          if (code[pc] !== 0x5b) {
+            if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+            gas -= bgas[pc]!
+            if (gas < 0) return halt(f, 'out of gas')
+          }
+        }
         break
       }
       case 0x58:
@@ -1073,22 +1222,40 @@ function interpret(evm: Evm, f: Frame): number {
         st[sp++] = BigInt(f.memLen)
         pc++
         break
-      case 0x5a:
-        st[sp++] = f.bank === 0n ? BigInt(gas) : BigInt(gas) + f.bank
+      case 0x5a: {
+        const exact = gas + bgas[pc]! - G.BASE // add back the rest of the block
+        st[sp++] = f.bank === 0n ? BigInt(exact) : BigInt(exact) + f.bank
         pc++
         break
+      }
       case 0x5b:
+        // block start: charge and check the whole block
+        if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+        gas -= bgas[pc]!
+        if (gas < 0) return halt(f, 'out of gas')
         pc++
         break
       case 0x5c:
         st[sp - 1] = state.tload(f.account, st[sp - 1]!)
         pc++
+        if (code[pc] !== 0x5b) {
+          // a host op ends its block: enter the next one
+          if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+          gas -= bgas[pc]!
+          if (gas < 0) return halt(f, 'out of gas')
+        }
         break
       case 0x5d:
         if (msg.isStatic) return halt(f, 'state change in static call')
         sp -= 2
         state.tstore(f.account, st[sp + 1]!, st[sp]!)
         pc++
+        if (code[pc] !== 0x5b) {
+          // a host op ends its block: enter the next one
+          if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+          gas -= bgas[pc]!
+          if (gas < 0) return halt(f, 'out of gas')
+        }
         break
       case 0x5e: {
         sp -= 3
@@ -1212,19 +1379,25 @@ function interpret(evm: Evm, f: Frame): number {
           gas = f.gas
         }
         // topic k is st[sp + n - 1 - k]; the account's cached address bytes are immutable and shared by its logs
-        const t = sp + n - 1
+        const t0 = sp + n - 1
         state.emitLog(
           (f.account.addressBytes ??= bigIntToAddress(msg.address)),
           n,
-          n > 0 ? st[t]! : 0n,
-          n > 1 ? st[t - 1]! : 0n,
-          n > 2 ? st[t - 2]! : 0n,
-          n > 3 ? st[t - 3]! : 0n,
+          n > 0 ? st[t0]! : 0n,
+          n > 1 ? st[t0 - 1]! : 0n,
+          n > 2 ? st[t0 - 2]! : 0n,
+          n > 3 ? st[t0 - 3]! : 0n,
           f.mem,
           o,
           len,
         )
         pc++
+        if (code[pc] !== 0x5b) {
+          // a host op ends its block: enter the next one
+          if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+          gas -= bgas[pc]!
+          if (gas < 0) return halt(f, 'out of gas')
+        }
         break
       }
       case 0xf0:
@@ -1233,15 +1406,23 @@ function interpret(evm: Evm, f: Frame): number {
       case 0xf2:
       case 0xf4:
       case 0xfa: {
+        // the callee sees the exact gas: add back the rest of the block (charged again on resume)
+        const rest = bgas[pc]! - gasT[op]!
         f.pc = pc
         f.sp = sp
-        f.gas = gas
+        f.gas = gas + rest
         const r = op === 0xf0 || op === 0xf5 ? opCreate(evm, f, op) : opCall(evm, f, op)
         if (r === S_ERROR) return S_ERROR
         f.pc = ++pc
         if (r === S_SUSPEND) return S_SUSPEND
         sp = f.sp
-        gas = f.gas
+        gas = f.gas - rest
+        if (gas < 0) return halt(f, 'out of gas')
+        if (code[pc] !== 0x5b) {
+          if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+          gas -= bgas[pc]!
+          if (gas < 0) return halt(f, 'out of gas')
+        }
         break
       }
       case 0xf3:
