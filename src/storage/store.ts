@@ -757,7 +757,6 @@ export class ChainStore {
       last = rec
       valid = i + 1
     }
-    let changed = false
     if (valid * COMMIT_RECORD_SIZE !== data.length) {
       fs.ftruncateSync(commitFd, valid * COMMIT_RECORD_SIZE)
       fs.fdatasyncSync(commitFd)
