@@ -563,7 +563,20 @@ interface BlockTables {
   readonly gas: Int32Array
   readonly min: Int32Array
   readonly span: Int32Array
+  /**
+   * The bytes the loop dispatches on: the code, except that a PUSH1..4
+   * directly followed by JUMP or JUMPI becomes OP_STATIC_JUMP/OP_STATIC_JUMPI
+   * (both ops in one dispatch, target decoded once into `target`).
+   */
+  readonly ops: Uint8Array
+  /** Static jump target at a fused PUSH position (-1: not a valid JUMPDEST). */
+  readonly target: Int32Array
 }
+
+/** Fused PUSH1..4 + JUMP (an opcode byte unassigned in every fork, only ever placed by `buildBlockTables`). */
+const OP_STATIC_JUMP = 0x0c
+/** Fused PUSH1..4 + JUMPI. */
+const OP_STATIC_JUMPI = 0x0d
 
 const blockCache = new WeakMap<AnalyzedCode, [ForkTables, BlockTables][]>()
 
@@ -624,7 +637,21 @@ function buildBlockTables(code: AnalyzedCode, t: ForkTables): BlockTables {
       rmax = MAX_STACK
     }
   }
-  return { gas, min, span }
+  const ops = bytes.slice()
+  const target = new Int32Array(size)
+  for (const pc of starts) {
+    const op = ops[pc]!
+    if (op === OP_STATIC_JUMP || op === OP_STATIC_JUMPI) ops[pc] = 0xfe // never dispatched (undefined: the block check halts first), but keep the fused codes unambiguous
+    if (op >= 0x60 && op <= 0x63) {
+      const next = bytes[pc + op - 0x5e]!
+      if ((next === 0x56 || next === 0x57) && pc + op - 0x5e < n && t.gas[next]! >= 0) {
+        const d = Number(code.pushValues[pc]!)
+        ops[pc] = next === 0x56 ? OP_STATIC_JUMP : OP_STATIC_JUMPI
+        target[pc] = d < n && code.jumpdests[d] === 1 ? d : -1
+      }
+    }
+  }
+  return { gas, min, span, ops, target }
 }
 
 /** The halt for a block whose stack/validity test failed at `pc`. */
@@ -654,6 +681,8 @@ function interpret(evm: Evm, f: Frame): number {
   const bgas = blocks.gas
   const bmin = blocks.min
   const bspan = blocks.span
+  const ops = blocks.ops
+  const jtarget = blocks.target
   const st = f.stack
   const msg = f.msg
   const state = evm.state
@@ -669,8 +698,32 @@ function interpret(evm: Evm, f: Frame): number {
   }
 
   for (;;) {
-    const op = code[pc]!
+    const op = ops[pc]!
     switch (op) {
+      case OP_STATIC_JUMP: {
+        // PUSHn d; JUMP (gas and stack were checked with the block)
+        const d = jtarget[pc]!
+        if (d < 0) return halt(f, 'invalid jump destination')
+        pc = d
+        break
+      }
+      case OP_STATIC_JUMPI: {
+        // PUSHn d; JUMPI: the condition is the current top
+        sp--
+        if (st[sp]! !== 0n) {
+          const d = jtarget[pc]!
+          if (d < 0) return halt(f, 'invalid jump destination')
+          pc = d
+        } else {
+          pc += code[pc]! - 0x5e + 1
+          if (code[pc] !== 0x5b) {
+            if ((sp - bmin[pc]!) >>> 0 > bspan[pc]!) return haltBlock(f, code, t, pc, sp)
+            gas -= bgas[pc]!
+            if (gas < 0) return halt(f, 'out of gas')
+          }
+        }
+        break
+      }
       case 0x00:
         f.gas = gas
         f.output = EMPTY
