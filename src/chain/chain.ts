@@ -35,7 +35,7 @@ import { TxPoolError } from '../txpool/errors.js'
 import { DEFAULT_FORK, type Fork } from '../eth/fork.js'
 import { encodeTransaction, transactionHash, type Transaction } from '../eth/transaction/index.js'
 import { orderedTrieRoot } from '../eth/trie.js'
-import { bloomOr, emptyBloom, logsBloom, type Log } from '../eth/log.js'
+import { bloomOr, emptyBloom, type Log } from '../eth/log.js'
 import { keccak256, KECCAK_EMPTY, EMPTY_TRIE_ROOT } from '../crypto/keccak.js'
 import { privateKeyToAddress } from '../crypto/secp256k1.js'
 import { bigIntToBytes, equalBytes } from '../primitives/bytes.js'
@@ -45,7 +45,7 @@ import { decodeHeader, encodeHeader, headerHash, withForkFields, EMPTY_OMMERS_HA
 import { signMiniBlock, encodeSignedMiniBlock, miniBlockTransactionsHash, miniBlockReceiptsHash, type SignedMiniBlockHeader } from './miniblock.js'
 import { DiffLayer, UndoReader, makeUndo, emptyDiff, addrKey, type UndoMap } from './state-layer.js'
 import { MemoryStateStore, QmdbStateStore, type StateStore, type StateProof } from './state-store.js'
-import { blockSize, consensusReceipt, decodeStoredRecord, receiptRecordLogs, encodeReceiptRecord, encodeTxRecord, nextBaseFee, type TxRecord } from './records.js'
+import { blockSize, consensusReceipt, recordBloom, decodeStoredRecord, receiptRecordLogs, encodeReceiptRecord, encodeTxRecord, nextBaseFee, type TxRecord } from './records.js'
 import { ChainClosedError, ChainCorruptionError, ProofUnavailableError, StateUnavailableError } from './errors.js'
 
 /** One genesis account. */
@@ -756,7 +756,7 @@ export class Chain {
     const parent = this.head
     const receipts = b.txs.map(consensusReceipt)
     const bloom = emptyBloom()
-    for (const t of b.txs) if (t.logs.length > 0) bloomOr(bloom, logsBloom(t.logs))
+    for (const t of b.txs) if (t.logs.length > 0) bloomOr(bloom, recordBloom(t))
     const header = withForkFields(
       {
         parentHash: parent.hash!,

@@ -41,16 +41,24 @@ export interface TxRecord {
   receivedUs?: number
   /** Cached consensus receipt encoding (the mini-block's receiptsHash and the block's receiptsRoot both need it). */
   consensus?: Uint8Array
+  /** Cached bloom of `logs` (receipt encoding, block bloom, RPC receipts). */
+  bloom?: Uint8Array
 }
 
 /** Consensus encoding of a record's receipt (the receiptsRoot leaf). */
 export function consensusReceipt(r: TxRecord): Uint8Array {
-  return (r.consensus ??= encodeReceipt(makeReceipt(r.tx.type as ReceiptType, r.status, r.cumulativeGasUsed, r.logs)))
+  if (r.consensus === undefined) {
+    const receipt = makeReceipt(r.tx.type as ReceiptType, r.status, r.cumulativeGasUsed, [])
+    receipt.logs = r.logs
+    receipt.logsBloom = recordBloom(r)
+    r.consensus = encodeReceipt(receipt)
+  }
+  return r.consensus
 }
 
 /** Bloom of a record's logs. */
 export function recordBloom(r: TxRecord): Uint8Array {
-  return logsBloom(r.logs)
+  return (r.bloom ??= logsBloom(r.logs))
 }
 
 /** Chain-store encoding of a transaction: sender (20 bytes) ‖ encoded transaction. */

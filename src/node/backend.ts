@@ -33,7 +33,7 @@ import type {
 import { ExecutionRevertedError, InvalidInputError, InvalidParamsError, MethodNotSupportedError, ResourceNotFoundError } from '../rpc/errors.js'
 import type { Chain, ChainBlockData, MiniBlock } from '../chain/chain.js'
 import type { TxRecord } from '../chain/records.js'
-import { nextBaseFee } from '../chain/records.js'
+import { nextBaseFee, recordBloom } from '../chain/records.js'
 import { OverrideReader, type StateOverride } from '../chain/state-layer.js'
 import { ProofUnavailableError, StateUnavailableError } from '../chain/errors.js'
 import { stateProofJson, type StateProofJson } from './proof-json.js'
@@ -43,7 +43,6 @@ import { callMessage, type BlockEnv } from '../execution/transaction.js'
 import { TxRejectedError } from '../execution/errors.js'
 import { floorDataGas } from '../eth/transaction/gas.js'
 import { forkAtLeast } from '../eth/fork.js'
-import { logsBloom } from '../eth/log.js'
 import type { AccessListItem, Transaction } from '../eth/transaction/types.js'
 import type { PooledTransaction } from '../txpool/pool.js'
 import { bytesToHex, bytesToHexRaw } from '../primitives/hex.js'
@@ -89,7 +88,7 @@ export function locatedReceipt(r: TxRecord): LocatedReceipt {
     cumulativeGasUsed: r.cumulativeGasUsed,
     gasUsed: r.gasUsed,
     effectiveGasPrice: r.effectiveGasPrice,
-    logsBloom: logsBloom(r.logs),
+    logsBloom: recordBloom(r),
     logs: locatedLogs(r),
   }
   if (r.tx.type === 3) out.blobGasUsed = r.blobGasUsed
