@@ -37,11 +37,23 @@ const ADDR_SCRATCH_BYTES = new Uint8Array(ADDR_SCRATCH.buffer)
 
 /** A bigint (low 160 bits) as 20 address bytes. */
 export function bigIntToAddress(v: bigint): Uint8Array {
+  const out = new Uint8Array(20)
+  if (v >= 0n && v <= 0xffffffffn) {
+    // precompiles and other small addresses: no BigInt arithmetic
+    const n = Number(v)
+    out[16] = n >>> 24
+    out[17] = (n >>> 16) & 0xff
+    out[18] = (n >>> 8) & 0xff
+    out[19] = n & 0xff
+    return out
+  }
   // setBigUint64 keeps the low 64 bits of its argument (ToBigUint64), so three stores cover 160 bits
   ADDR_SCRATCH.setBigUint64(0, v >> 128n)
   ADDR_SCRATCH.setBigUint64(8, v >> 64n)
   ADDR_SCRATCH.setBigUint64(16, v)
-  return ADDR_SCRATCH_BYTES.slice(4, 24)
+  const s = ADDR_SCRATCH_BYTES
+  for (let i = 0; i < 20; i++) out[i] = s[4 + i]!
+  return out
 }
 
 /** Lower-case hex (no 0x) of a bigint address, 40 digits. */
