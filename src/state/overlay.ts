@@ -20,20 +20,18 @@ import { bytesToHexRaw } from '../primitives/hex.js'
 import { equalBytes } from '../primitives/bytes.js'
 import type { AccountInfo, StateDiff, StateReader } from './database.js'
 
-/** A 20-byte address as a bigint. */
-export function addressToBigInt(a: Uint8Array): bigint {
-  const hi = ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0
-  return (BigInt(hi) << 128n) | (readU64(a, 4) << 64n) | readU64(a, 12)
-}
-
-function readU64(a: Uint8Array, off: number): bigint {
-  const h = ((a[off]! << 24) | (a[off + 1]! << 16) | (a[off + 2]! << 8) | a[off + 3]!) >>> 0
-  const l = ((a[off + 4]! << 24) | (a[off + 5]! << 16) | (a[off + 6]! << 8) | a[off + 7]!) >>> 0
-  return (BigInt(h) << 32n) | BigInt(l)
-}
-
 const ADDR_SCRATCH = new DataView(new ArrayBuffer(24))
 const ADDR_SCRATCH_BYTES = new Uint8Array(ADDR_SCRATCH.buffer)
+
+/** A 20-byte address as a bigint. */
+export function addressToBigInt(a: Uint8Array): bigint {
+  const s = ADDR_SCRATCH_BYTES
+  for (let i = 0; i < 20; i++) s[4 + i] = a[i]!
+  const v = ADDR_SCRATCH
+  const hi = v.getUint32(4)
+  const low = (v.getBigUint64(8) << 64n) | v.getBigUint64(16)
+  return hi === 0 ? low : (BigInt(hi) << 128n) | low
+}
 
 /** A bigint (low 160 bits) as 20 address bytes. */
 export function bigIntToAddress(v: bigint): Uint8Array {

@@ -23,6 +23,13 @@ test('address conversions round-trip', () => {
   const v = addressToBigInt(A)
   assert.equal(addressKey(v), 'aa'.repeat(20))
   assert.deepEqual(bigIntToAddress(v), A)
+  for (const h of ['00'.repeat(20), '00'.repeat(19) + '01', '00'.repeat(16) + 'ffffffff', '00'.repeat(15) + '0100000000', 'ff'.repeat(20), '80' + '00'.repeat(19), '0123456789abcdef0123456789abcdef01234567']) {
+    const b = hexToBytes('0x' + h)
+    const x = addressToBigInt(b)
+    assert.equal(x, BigInt('0x' + h), h)
+    assert.deepEqual(bigIntToAddress(x), b, h)
+  }
+  assert.deepEqual(bigIntToAddress((1n << 200n) | 5n), hexToBytes('0x' + '00'.repeat(19) + '05'), 'only the low 160 bits')
 })
 
 test('revert undoes balance, nonce, storage, creation, transient storage and warmth', () => {
