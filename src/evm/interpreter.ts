@@ -30,6 +30,9 @@ const ADDR_MASK = (1n << 160n) - 1n
 const EMPTY = new Uint8Array(0)
 const U32 = 0xffffffffn
 
+/** BYTE's shift amount (248 - 8i) by byte index, as bigints. */
+const BYTE_SHIFT: bigint[] = Array.from({ length: 32 }, (_, i) => BigInt(248 - 8 * i))
+
 /** Frame status returned by `interpret`. */
 const S_STOP = 0
 const S_RETURN = 1
@@ -794,7 +797,14 @@ function interpret(evm: Evm, f: Frame): number {
       case 0x08: {
         sp -= 2
         const n = st[sp - 1]!
-        st[sp - 1] = n === 0n ? 0n : (st[sp + 1]! + st[sp]!) % n
+        const a = st[sp + 1]!
+        const b = st[sp]!
+        if (n === 0n) st[sp - 1] = 0n
+        else if (a < n && b < n) {
+          // reduced operands (field arithmetic): one conditional subtraction instead of a division
+          const r = a + b
+          st[sp - 1] = r >= n ? r - n : r
+        } else st[sp - 1] = (a + b) % n
         pc++
         break
       }
@@ -886,7 +896,7 @@ function interpret(evm: Evm, f: Frame): number {
       case 0x1a: {
         sp--
         const i = st[sp]!
-        st[sp - 1] = i < 32n ? (st[sp - 1]! >> (248n - i * 8n)) & 0xffn : 0n
+        st[sp - 1] = i < 32n ? (st[sp - 1]! >> BYTE_SHIFT[Number(i)]!) & 0xffn : 0n
         pc++
         break
       }
