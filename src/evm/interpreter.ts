@@ -564,8 +564,8 @@ function hasNonZero(a: Account): boolean {
  */
 interface BlockTables {
   readonly gas: Int32Array
-  readonly min: Int32Array
-  readonly span: Int32Array
+  readonly min: Int16Array
+  readonly span: Int16Array
   /**
    * The bytes the loop dispatches on: the code, except that a PUSH1..4
    * directly followed by JUMP or JUMPI becomes OP_STATIC_JUMP/OP_STATIC_JUMPI
@@ -581,12 +581,17 @@ const OP_STATIC_JUMP = 0x0c
 /** Fused PUSH1..4 + JUMPI. */
 const OP_STATIC_JUMPI = 0x0d
 
-const blockCache = new WeakMap<AnalyzedCode, [ForkTables, BlockTables][]>()
+// Bounded (about 13 bytes per code byte each): cleared when full, like CodeCache, and rebuilt on demand.
+const blockCache = new Map<AnalyzedCode, [ForkTables, BlockTables][]>()
+const BLOCK_CACHE_MAX = 1024
 
 /** The block tables of `code` under the fork of `t` (built once, cached with the analysed code). */
 export function blockTables(code: AnalyzedCode, t: ForkTables): BlockTables {
   let list = blockCache.get(code)
-  if (list === undefined) blockCache.set(code, (list = []))
+  if (list === undefined) {
+    if (blockCache.size >= BLOCK_CACHE_MAX) blockCache.clear()
+    blockCache.set(code, (list = []))
+  }
   for (const [ft, b] of list) if (ft === t) return b
   const b = buildBlockTables(code, t)
   list.push([t, b])
@@ -598,8 +603,8 @@ function buildBlockTables(code: AnalyzedCode, t: ForkTables): BlockTables {
   const n = code.length
   const size = bytes.length
   const gas = new Int32Array(size)
-  const min = new Int32Array(size)
-  const span = new Int32Array(size).fill(MAX_STACK) // past the code: STOP
+  const min = new Int16Array(size) // heights are at most 1024
+  const span = new Int16Array(size).fill(MAX_STACK) // past the code: STOP
   const starts: number[] = []
   for (let pc = 0; pc < n; pc++) {
     starts.push(pc)
@@ -631,7 +636,8 @@ function buildBlockTables(code: AnalyzedCode, t: ForkTables): BlockTables {
       rmax = Math.min(t.maxStack[op]!, rmax - delta)
     }
     gas[pc] = rg
-    min[pc] = rmin
+    // feasible ranges lie within [0, 1024] (fit Int16); an infeasible one always fails the test
+    min[pc] = rmax >= rmin ? rmin : 0
     span[pc] = rmax >= rmin ? rmax - rmin : -1
     if (op === 0x5b) {
       // a JUMPDEST starts a block: the op before it ends one
