@@ -95,6 +95,8 @@ export interface ChainOptions {
   poolMaxTotal?: number
   /** Worker threads for batched sender recovery of `submitRawAsync` (default 0: on the main thread). */
   recoveryWorkers?: number
+  /** Analysed-code cache, with the node's JIT as its `jit` hook when on; shared with eth_call (default: a fresh cache, no JIT). */
+  codeCache?: CodeCache
 }
 
 /** A mini-block as the chain keeps and publishes it. */
@@ -207,7 +209,8 @@ export class Chain {
   readonly pool: TxPool
 
   private readonly sequencerKey: Uint8Array
-  private readonly codeCache = new CodeCache()
+  /** Analysed code (and the JIT hook) shared by the sequencer and eth_call-like execution. */
+  readonly codeCache: CodeCache
   private stateStore!: StateStore
   private store: ChainStore | undefined
   /** Sealed blocks kept in memory (all of them without a store). */
@@ -255,6 +258,7 @@ export class Chain {
     this.gasLimit = opts.gasLimit ?? 30_000_000n
     this.sequencerKey = opts.sequencerKey ?? DEFAULT_SEQUENCER_KEY
     this.sequencerAddress = privateKeyToAddress(this.sequencerKey)
+    this.codeCache = opts.codeCache ?? new CodeCache()
     this.coinbase = opts.coinbase ?? new Uint8Array(20)
     this.historyBlocks = opts.historyBlocks ?? 256
     this.recentBlocks = opts.recentBlocks ?? 64

@@ -8,7 +8,8 @@
  * the block number they will land in and a zero placeholder block hash), runs
  * eth_call / estimateGas / createAccessList on a throw-away overlay, and
  * exposes the dev controls (snapshot/revert, mine, time, anvil_set*,
- * impersonation).
+ * impersonation). eth_call-like execution shares the sequencer's code cache,
+ * so analysed code and the node's JIT (adaptive tiering) carry across calls.
  */
 import type {
   Backend,
@@ -305,7 +306,8 @@ export class ChainBackend implements Backend {
           ...(req.blobVersionedHashes !== undefined ? { blobVersionedHashes: req.blobVersionedHashes } : {}),
         },
         env,
-        { gasCap: gas },
+        // the chain's analysed-code cache: code is analysed once per hash, and its JIT hook (when on) tiers eth_call alike
+        { gasCap: gas, codeCache: this.chain.codeCache },
       )
       return { r, overlay }
     } catch (e) {

@@ -8,6 +8,7 @@
 import { ConfigError } from './errors.js'
 import { DEFAULT_MNEMONIC } from './accounts.js'
 import { MAX_TXS_PER_SENDER, MAX_POOL_TXS } from '../txpool/limits.js'
+import { RPC_GAS_CAP } from '../rpc/server/limits.js'
 
 /** Parsed configuration of a dev node. */
 export interface DevConfig {
@@ -29,6 +30,10 @@ export interface DevConfig {
   poolMaxTotal: number
   /** Worker threads recovering senders of submitted transactions (0 = main thread). */
   recoveryWorkers: number
+  /** Adaptive JIT tiering for transactions and eth_call-like execution (`--jit on|off`). */
+  jit: boolean
+  /** Gas cap of eth_call / eth_estimateGas / eth_createAccessList / eth_callAfter (geth's --rpc.gascap). */
+  rpcGasCap: bigint
 }
 
 /** Result of parsing argv: run with a config, or print help. */
@@ -56,6 +61,8 @@ export const DEV_FLAGS: readonly FlagSpec[] = [
   { name: '--txpool-max-per-sender', value: '<n>', help: 'Most pooled transactions per sender', default: '64' },
   { name: '--txpool-max', value: '<n>', help: 'Most pooled transactions in total', default: '10000' },
   { name: '--recovery-workers', value: '<n>', help: 'Threads recovering transaction senders in batches (0 = main thread)', default: '2' },
+  { name: '--jit', value: '<on|off>', help: 'Compile hot contracts to JavaScript (adaptive tiering; results are identical either way)', default: 'on' },
+  { name: '--rpc-gas-cap', value: '<n>', help: 'Gas cap of eth_call, eth_estimateGas, eth_createAccessList, eth_callAfter', default: String(RPC_GAS_CAP) },
   { name: '--log-level', value: '<level>', help: 'silent, error, warn, info or debug', default: 'info' },
   { name: '--help', help: 'Show this help', default: '' },
 ]
@@ -71,6 +78,8 @@ export function helpText(): string {
 }
 
 const MAX_ACCOUNTS = 1000
+/** Highest --rpc-gas-cap: the EVM keeps gas in a JS number below 2^52. */
+const MAX_RPC_GAS_CAP = 1n << 50n
 
 function parseInteger(flag: string, v: string, min: bigint, max: bigint): bigint {
   if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(v)) throw new ConfigError(flag, `expected an integer, got ${JSON.stringify(v)}`)
@@ -114,6 +123,8 @@ export function defaultDevConfig(): DevConfig {
     poolMaxPerSender: MAX_TXS_PER_SENDER,
     poolMaxTotal: MAX_POOL_TXS,
     recoveryWorkers: 2,
+    jit: true,
+    rpcGasCap: RPC_GAS_CAP,
   }
 }
 
@@ -179,6 +190,13 @@ export function parseDevArgs(argv: readonly string[]): ParsedArgs {
         break
       case '--recovery-workers':
         c.recoveryWorkers = Number(parseInteger(name, v, 0n, 16n))
+        break
+      case '--jit':
+        if (v !== 'on' && v !== 'off') throw new ConfigError(name, `expected on or off, got ${JSON.stringify(v)}`)
+        c.jit = v === 'on'
+        break
+      case '--rpc-gas-cap':
+        c.rpcGasCap = parseInteger(name, v, 21_000n, MAX_RPC_GAS_CAP)
         break
       case '--log-level':
         if (!['silent', 'error', 'warn', 'info', 'debug'].includes(v)) throw new ConfigError(name, `expected silent, error, warn, info or debug, got ${JSON.stringify(v)}`)

@@ -18,6 +18,8 @@ export interface NodeInfo {
   clientVersion: string
   /** Local signing keys (dev accounts). */
   keyring: Keyring
+  /** Gas cap of eth_call-like execution (default RPC_GAS_CAP; `--rpc-gas-cap`). */
+  gasCap?: bigint
 }
 
 /** One client connection (an HTTP request or a WebSocket). */

@@ -27,9 +27,9 @@ export function requireDev(ctx: RpcContext): DevControls {
   return dev
 }
 
-/** Gas cap plus a signal that fires on RPC_EVM_TIMEOUT_MS or when the client disconnects. */
+/** Gas cap (the node's, else RPC_GAS_CAP) plus a signal that fires on RPC_EVM_TIMEOUT_MS or when the client disconnects. */
 export function executionOptions(ctx: RpcContext): ExecutionOptions {
-  return { gasCap: RPC_GAS_CAP, signal: AbortSignal.any([ctx.session.signal, AbortSignal.timeout(RPC_EVM_TIMEOUT_MS)]) }
+  return { gasCap: ctx.node.gasCap ?? RPC_GAS_CAP, signal: AbortSignal.any([ctx.session.signal, AbortSignal.timeout(RPC_EVM_TIMEOUT_MS)]) }
 }
 
 /** Decode a Solidity `Error(string)` revert reason, when the data is one. */
