@@ -147,7 +147,10 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
       return
     }
     const abort = new AbortController()
-    res.on('close', () => abort.abort())
+    // only a client gone before the answer aborts: aborting every finished request built a DOMException (~30 µs) per call
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort()
+    })
     const session: RpcSession = { id: nextSessionId++, transport: 'http', subscriptions: undefined, signal: abort.signal }
     const out = await dispatcher.handleText(text, makeContext(session))
     if (res.destroyed) return
