@@ -35,6 +35,7 @@ import { fileURLToPath } from 'node:url'
 import { encodeFunctionData, encodeDeployData, type Abi, type Hex } from 'viem'
 import { parseDevArgs } from '../src/node/config.js'
 import { launchDev } from '../src/node/launch.js'
+import type { Chain } from '../src/chain/chain.js'
 import { deriveDevAccounts, DEFAULT_MNEMONIC } from '../src/node/accounts.js'
 import { encodeTransaction, signTransaction, type UnsignedTransaction } from '../src/eth/transaction/index.js'
 import { privateKeyToAddress } from '../src/crypto/secp256k1.js'
@@ -69,11 +70,38 @@ async function serve(port: string, dir: string): Promise<void> {
   if (parsed.kind !== 'run') throw new Error('bad args')
   const node = await launchDev(parsed.config, { chain: { gasLimit: 10_000_000_000n } })
   process.stdout.write(`READY ${node.server.url}\n`)
+  if (process.env.BENCH_TRACE) traceLoop(node.chain)
   const stop = (): void => {
     void node.close().then(() => process.exit(0))
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
+}
+
+/** Event-loop gaps longer than this are printed by `BENCH_TRACE=1`. */
+const TRACE_STALL_MS = 5
+
+/**
+ * `BENCH_TRACE=1` (child side): print every event-loop stall longer than
+ * TRACE_STALL_MS (a 1 ms timer that came late) and each seal's phase
+ * durations and slicing (`Chain.lastSeal`) on stderr.
+ */
+function traceLoop(chain: Chain | undefined): void {
+  let last = performance.now()
+  let printed: bigint | undefined
+  const tick = (): void => {
+    const now = performance.now()
+    if (now - last > TRACE_STALL_MS) process.stderr.write(`stall ${(now - last).toFixed(1)} ms at ${now.toFixed(0)}\n`)
+    last = now
+    const s = chain?.lastSeal
+    if (s !== undefined && s.block !== printed) {
+      printed = s.block
+      const f = (x: number): string => x.toFixed(1)
+      process.stderr.write(`seal ${s.block}: ${s.txs} txs, state ${f(s.stateMs)} roots ${f(s.rootsMs)} records ${f(s.recordsMs)} root wait ${f(s.rootWaitMs)} total ${f(s.totalMs)} ms, ${s.pauses} pauses, longest slice ${f(s.longestSliceMs)} ms\n`)
+    }
+    setTimeout(tick, 1)
+  }
+  setTimeout(tick, 1)
 }
 
 // ---------------------------------------------------------------- client

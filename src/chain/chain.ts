@@ -34,7 +34,7 @@ import { TxPool, nowMicros, type PooledTransaction, type AddResult } from '../tx
 import { TxPoolError } from '../txpool/errors.js'
 import { DEFAULT_FORK, type Fork } from '../eth/fork.js'
 import { encodeTransaction, transactionHash, type Transaction } from '../eth/transaction/index.js'
-import { orderedTrieRoot } from '../eth/trie.js'
+import { orderedTrieRootSteps } from '../eth/trie.js'
 import { bloomOr, emptyBloom, type Log } from '../eth/log.js'
 import { keccak256, KECCAK_EMPTY, EMPTY_TRIE_ROOT } from '../crypto/keccak.js'
 import { privateKeyToAddress } from '../crypto/secp256k1.js'
@@ -43,7 +43,8 @@ import { bytesToHex, bytesToHexRaw } from '../primitives/hex.js'
 import { ChainStore, type MiniBlockInput, type StoredBlock } from '../storage/store.js'
 import { decodeHeader, encodeHeader, headerHash, withForkFields, EMPTY_OMMERS_HASH, type BlockHeader } from './header.js'
 import { signMiniBlock, encodeSignedMiniBlock, miniBlockTransactionsHash, miniBlockReceiptsHash, type SignedMiniBlockHeader } from './miniblock.js'
-import { DiffLayer, UndoReader, makeUndo, emptyDiff, addrKey, type UndoMap } from './state-layer.js'
+import { DiffLayer, UndoReader, makeUndo, makeUndoSteps, emptyDiff, addrKey, type UndoMap } from './state-layer.js'
+import { Slicer, SEAL_SLICE_MS } from './slices.js'
 import { MemoryStateStore, QmdbStateStore, type StateStore, type StateProof } from './state-store.js'
 import { blockSize, consensusReceipt, recordBloom, decodeStoredRecord, receiptRecordLogs, encodeReceiptRecord, encodeTxRecord, nextBaseFee, type TxRecord } from './records.js'
 import { ChainClosedError, ChainCorruptionError, ProofUnavailableError, StateUnavailableError } from './errors.js'
@@ -97,6 +98,28 @@ export interface ChainOptions {
   recoveryWorkers?: number
   /** Analysed-code cache, with the node's JIT as its `jit` hook when on; shared with eth_call (default: a fresh cache, no JIT). */
   codeCache?: CodeCache
+  /** Longest stretch of background seal work before it yields to the event loop (default SEAL_SLICE_MS = 2 ms). */
+  sealSliceMs?: number
+}
+
+/** Where the time of one seal went (ms), and how it was sliced; `Chain.lastSeal`. */
+export interface SealStats {
+  block: bigint
+  txs: number
+  /** Undo values, QMDB change set and apply. */
+  stateMs: number
+  /** Transactions and receipts roots, bloom. */
+  rootsMs: number
+  /** Chain-store records of the mini-blocks. */
+  recordsMs: number
+  /** Waiting for QMDB's state root (Merkle worker, fsync). */
+  rootWaitMs: number
+  /** From the start of the job to the chain-store commit. */
+  totalMs: number
+  /** Times the job yielded to the event loop. */
+  pauses: number
+  /** Longest stretch the job held the event loop. */
+  longestSliceMs: number
 }
 
 /** A mini-block as the chain keeps and publishes it. */
@@ -223,6 +246,12 @@ export class Chain {
   /** The block whose root is being computed (hash unknown), if any. */
   private sealingBlocks = new Map<bigint, Promise<void>>()
   private sealTail: Promise<void> = Promise.resolve()
+  /** Layers of sealed blocks not yet applied to the state store (newer layers read through them). */
+  private readonly frozen = new Map<bigint, DiffLayer>()
+  /** Newest block applied to the state store (its reader reflects it; durable may lag). */
+  private appliedHeight = -1n
+  private readonly sealSliceMs: number
+  private sealStats: SealStats | undefined
   private lastMiniNumber = -1n
   private lastMiniHash: Uint8Array = ZERO32
   private lastMiniTimeUs = 0n
@@ -264,6 +293,7 @@ export class Chain {
     this.recentBlocks = opts.recentBlocks ?? 64
     this.batchSize = opts.batchSize ?? 256
     this.autoSeal = opts.autoSeal ?? true
+    this.sealSliceMs = opts.sealSliceMs ?? SEAL_SLICE_MS
     this.pool = new TxPool({
       chainId: this.chainId,
       fork: this.fork,
@@ -303,6 +333,7 @@ export class Chain {
     } else {
       await this.resume(storeHead)
     }
+    this.appliedHeight = this.stateStore.height
     this.open = this.newOpenBlock(this.head)
     if (this.autoSeal) this.armTimer()
   }
@@ -442,7 +473,8 @@ export class Chain {
       txs: [],
       gasUsed: 0n,
       logCount: 0,
-      layer: new DiffLayer(this.stateStore.reader, (n) => this.blockHashForEvm(n)),
+      // over the parent's frozen layer while the parent is still being applied to the state store
+      layer: new DiffLayer(this.frozen.get(parent.number) ?? this.stateStore.reader, (n) => this.blockHashForEvm(n)),
       env: undefined,
       header: undefined,
       hash: undefined,
@@ -733,83 +765,144 @@ export class Chain {
   // ------------------------------------------------------------- sealing
 
   /**
-   * Seal the open block now: its state goes to the state store at once, the
-   * next block opens, and the header is published when the root is known.
-   * Returns a promise that resolves when the block is sealed and stored.
+   * Seal the open block now. Synchronously only its layer is frozen and the
+   * next block opens on top of it (so the mini-block loop never waits); the
+   * rest runs as a background job in slices of at most `sealSliceMs` between
+   * which the event loop (I/O, mini-blocks) runs: state change set and undo
+   * values, QMDB apply, transactions/receipts roots, chain-store records,
+   * and, once the state root is durable, the header (`newHead`) and the
+   * chain-store commit. Returns a promise that resolves when the block is
+   * sealed and stored.
    */
   seal(explicitTimestamp?: bigint): Promise<void> {
     const b = this.open
     this.fixTimestamp(b, explicitTimestamp)
-    const diff = b.layer!.toDiff()
-    const undo = makeUndo(this.stateStore.reader, diff)
-    const rootP = this.stateStore.commit(diff, b.number)
-    this.undo.set(b.number, undo)
-    this.undo.delete(b.number - BigInt(this.historyBlocks) - 1n)
+    const layer = b.layer!
     b.layer = undefined
+    this.frozen.set(b.number, layer)
     this.blocks.set(b.number, b)
     this.open = this.newOpenBlock(b)
-    const done = this.sealTail.then(() => rootP).then((root) => this.finishSeal(b, root))
-    const visible = done.then(() => undefined, () => undefined)
+    const job = this.sealTail.then(() => this.sealJob(b, layer))
+    const visible = job.then(() => undefined, () => undefined)
     this.sealingBlocks.set(b.number, visible)
-    this.sealTail = done.then((storeP) => storeP).catch((e: Error) => this.fail(e))
+    this.sealTail = job.catch((e: Error) => this.fail(e))
     if (this.hasWork()) this.schedule()
     return this.sealTail
   }
 
-  private finishSeal(b: BlockState, root: Uint8Array): Promise<void> {
-    const parent = this.head
-    const receipts = b.txs.map(consensusReceipt)
+  /** Statistics of the last completed seal (phase durations, slices), for debugging and tests. */
+  get lastSeal(): SealStats | undefined {
+    return this.sealStats
+  }
+
+  /** The background part of `seal` for block `b` (jobs run one after another, in block order). */
+  private async sealJob(b: BlockState, layer: DiffLayer): Promise<void> {
+    const slicer = new Slicer(this.sealSliceMs)
+    const due = (): boolean => slicer.due
+    const t0 = performance.now()
+    // 1. state: undo values and change set read the parent state (QMDB holds exactly block b-1 now)
+    const diff = layer.toDiff()
+    const undo = await slicer.drive(makeUndoSteps(this.stateStore.reader, diff, due))
+    const { root: rootP } = await this.stateStore.applySliced(diff, b.number, slicer)
+    this.undo.set(b.number, undo)
+    this.undo.delete(b.number - BigInt(this.historyBlocks) - 1n)
+    this.appliedHeight = b.number
+    this.unfreeze(b.number, layer)
+    const t1 = performance.now()
+    // 2. transactions and receipts roots, bloom
+    if (slicer.due) await slicer.pause()
+    const transactionsRoot = b.txs.length === 0 ? EMPTY_TRIE_ROOT : await slicer.drive(orderedTrieRootSteps(b.txs.map((t) => t.raw), due))
+    const receipts: Uint8Array[] = new Array(b.txs.length)
     const bloom = emptyBloom()
-    for (const t of b.txs) if (t.logs.length > 0) bloomOr(bloom, recordBloom(t))
-    const header = withForkFields(
-      {
-        parentHash: parent.hash!,
-        ommersHash: EMPTY_OMMERS_HASH,
-        coinbase: this.coinbase,
-        stateRoot: root,
-        transactionsRoot: b.txs.length === 0 ? EMPTY_TRIE_ROOT : orderedTrieRoot(b.txs.map((t) => t.raw)),
-        receiptsRoot: b.txs.length === 0 ? EMPTY_TRIE_ROOT : orderedTrieRoot(receipts),
-        logsBloom: bloom,
-        difficulty: 0n,
-        number: b.number,
-        gasLimit: b.gasLimit,
-        gasUsed: b.gasUsed,
-        timestamp: b.timestamp!,
-        extraData: this.lastMiniHashUpTo(b),
-        mixHash: b.prevRandao,
-        nonce: new Uint8Array(8),
-        baseFeePerGas: b.baseFee,
-        blobGasUsed: b.blobGasUsed,
-        excessBlobGas: b.excessBlobGas,
-      },
-      this.fork,
-    )
-    const hash = headerHash(header)
-    const encoded = encodeHeader(header)
-    b.header = header
-    b.hash = hash
-    b.size = blockSize(encoded, b.txs.map((t) => t.raw))
-    for (const t of b.txs) t.blockHash = hash
-    this.hashToNumber.set(bytesToHexRaw(hash), b.number)
-    this.head = b
-    this.sealingBlocks.delete(b.number)
-    const view = this.blockData(b)
-    for (const l of this.listeners.newHead) {
-      try {
-        l(view)
-      } catch {
-        // listeners must not stop sealing
-      }
+    for (let i = 0; i < b.txs.length; i++) {
+      const t = b.txs[i]!
+      receipts[i] = consensusReceipt(t)
+      if (t.logs.length > 0) bloomOr(bloom, recordBloom(t))
+      if (slicer.due) await slicer.pause()
     }
-    if (this.store === undefined) return Promise.resolve()
-    const minis: MiniBlockInput[] = b.miniBlocks.map((m) => ({
-      number: Number(m.number),
-      index: m.index,
-      hash: m.hash,
-      header: encodeSignedMiniBlock(m.header),
-      txs: m.txs.map((t) => ({ hash: t.hash, tx: encodeTxRecord(t), receipt: encodeReceiptRecord(t), logs: t.logs.map((l) => ({ address: l.address, topics: l.topics })) })),
-    }))
-    return this.store.appendBlock({ number: Number(b.number), hash, header: encoded }, minis).then(() => this.evict())
+    const receiptsRoot = b.txs.length === 0 ? EMPTY_TRIE_ROOT : await slicer.drive(orderedTrieRootSteps(receipts, due))
+    const t2 = performance.now()
+    // 3. chain-store records, one mini-block at a time (the previous block's commit has been issued)
+    const writer = this.store?.beginBlock(Number(b.number))
+    try {
+      if (writer !== undefined) {
+        for (const m of b.miniBlocks) {
+          const txs: MiniBlockInput['txs'] = new Array(m.txs.length)
+          for (let i = 0; i < m.txs.length; i++) {
+            const t = m.txs[i]!
+            txs[i] = { hash: t.hash, tx: encodeTxRecord(t), receipt: encodeReceiptRecord(t), logs: t.logs.map((l) => ({ address: l.address, topics: l.topics })) }
+            if (slicer.due) await slicer.pause()
+          }
+          writer.appendMiniBlock({ number: Number(m.number), index: m.index, hash: m.hash, header: encodeSignedMiniBlock(m.header), txs })
+          if (slicer.due) await slicer.pause()
+        }
+      }
+      const t3 = performance.now()
+      // 4. the state root (Merkle hashing in QMDB's worker, then durable)
+      slicer.note()
+      const root = await rootP
+      slicer.restart()
+      const t4 = performance.now()
+      // 5. header, publish
+      const parent = this.head
+      const header = withForkFields(
+        {
+          parentHash: parent.hash!,
+          ommersHash: EMPTY_OMMERS_HASH,
+          coinbase: this.coinbase,
+          stateRoot: root,
+          transactionsRoot,
+          receiptsRoot,
+          logsBloom: bloom,
+          difficulty: 0n,
+          number: b.number,
+          gasLimit: b.gasLimit,
+          gasUsed: b.gasUsed,
+          timestamp: b.timestamp!,
+          extraData: this.lastMiniHashUpTo(b),
+          mixHash: b.prevRandao,
+          nonce: new Uint8Array(8),
+          baseFeePerGas: b.baseFee,
+          blobGasUsed: b.blobGasUsed,
+          excessBlobGas: b.excessBlobGas,
+        },
+        this.fork,
+      )
+      const encoded = encodeHeader(header)
+      const hash = keccak256(encoded)
+      b.header = header
+      b.hash = hash
+      b.size = blockSize(encoded, b.txs.map((t) => t.raw))
+      for (const t of b.txs) t.blockHash = hash
+      this.hashToNumber.set(bytesToHexRaw(hash), b.number)
+      this.head = b
+      this.sealingBlocks.delete(b.number)
+      const view = this.blockData(b)
+      for (const l of this.listeners.newHead) {
+        try {
+          l(view)
+        } catch {
+          // listeners must not stop sealing
+        }
+      }
+      slicer.note()
+      // 6. chain-store commit (durable), then drop old blocks from memory
+      if (writer !== undefined) {
+        await writer.commit({ number: Number(b.number), hash, header: encoded })
+        this.evict()
+      }
+      this.sealStats = { block: b.number, txs: b.txs.length, stateMs: t1 - t0, rootsMs: t2 - t1, recordsMs: t3 - t2, rootWaitMs: t4 - t3, totalMs: performance.now() - t0, pauses: slicer.pauses, longestSliceMs: slicer.longestMs }
+    } catch (e) {
+      if (writer !== undefined) await writer.abort().catch(() => undefined)
+      throw e
+    }
+  }
+
+  /** Block `n` is in the state store: layers that read through its frozen layer read the store directly from now on. */
+  private unfreeze(n: bigint, layer: DiffLayer): void {
+    this.frozen.delete(n)
+    const next = this.frozen.get(n + 1n) ?? (this.open.number === n + 1n ? this.open.layer : undefined)
+    if (next !== undefined && next.parent === layer) next.parent = this.stateStore.reader
   }
 
   /** Hash of the newest mini-block of `b` or before it (for the sealed header's extraData). */
@@ -1000,7 +1093,7 @@ export class Chain {
   /** State after sealed block `n`; undefined when `n` is not sealed; throws StateUnavailableError beyond the history window. */
   stateAtBlock(n: bigint): StateReader | undefined {
     if (n < 0n || n > this.head.number) return undefined
-    const committed = this.stateStore.height
+    const committed = this.appliedHeight
     if (n === committed) return this.stateStore.reader
     const oldest = committed - BigInt(this.historyBlocks)
     const undos: UndoMap[] = []

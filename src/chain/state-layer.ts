@@ -124,17 +124,31 @@ export interface UndoMap {
 
 /** Record the prior values (in `before`) of everything `diff` changes. */
 export function makeUndo(before: StateReader, diff: StateDiff): UndoMap {
+  const g = makeUndoSteps(before, diff, () => false)
+  let r = g.next()
+  while (r.done !== true) r = g.next()
+  return r.value
+}
+
+/**
+ * `makeUndo` as a generator that yields whenever `pause()` answers true
+ * (asked after each account), so the seal can spread the reads of a large
+ * block over several event-loop turns (`Slicer.drive`).
+ */
+export function* makeUndoSteps(before: StateReader, diff: StateDiff, pause: () => boolean): Generator<void, UndoMap, void> {
   const u: UndoMap = { accounts: new Map(), storage: new Map() }
   const bytes = (k: string): Uint8Array => Uint8Array.from(Buffer.from(stripKey(k), 'hex'))
   for (const a of diff.accounts.keys()) {
     const info = before.account(bytes(a))
     u.accounts.set(stripKey(a), info === undefined ? undefined : { ...info })
+    if (pause()) yield
   }
   for (const [a, slots] of diff.storage) {
     const addr = bytes(a)
     const m = new Map<bigint, bigint>()
     for (const s of slots.keys()) m.set(s, before.storage(addr, s))
     u.storage.set(stripKey(a), m)
+    if (pause()) yield
   }
   return u
 }

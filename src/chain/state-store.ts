@@ -23,6 +23,7 @@ import { MemoryState } from '../state/memory.js'
 import { stateRoot as mptStateRoot } from '../eth/state-root.js'
 import { equalBytes } from '../primitives/bytes.js'
 import type { StateDiff, StateReader } from '../state/database.js'
+import type { Slicer } from './slices.js'
 
 /** QMDB proofs of an account and some of its storage slots, against `root` of block `blockNumber`. */
 export interface StateProof {
@@ -43,6 +44,13 @@ export interface StateStore {
   /** Apply block `blockNumber`'s diff now; resolves with its state root once durable. */
   commit(diff: StateDiff, blockNumber: bigint): Promise<Uint8Array>
   /**
+   * `commit` for the seal path: the change set is prepared in slices
+   * (yielding through `slicer`, reads of the store see the parent state
+   * meanwhile), then applied in one step. Resolves once applied (reads see
+   * the block) with `root`, the promise of its state root once durable.
+   */
+  applySliced(diff: StateDiff, blockNumber: bigint, slicer: Slicer): Promise<{ root: Promise<Uint8Array> }>
+  /**
    * Proofs against the last durable block, once no commit is in flight;
    * undefined when the store cannot prove (in-memory state).
    */
@@ -51,12 +59,32 @@ export interface StateStore {
   close(): Promise<void>
 }
 
+/** Keys read per step when the change set is prepared in slices (one batched key hashing each). */
+const CHANGES_STEP = 64
+
 /** The QMDB change set of a block diff, without no-op writes. */
-export function qmdbChanges(db: { get(key: Uint8Array): Uint8Array | undefined }, diff: StateDiff): Change[] {
-  return QmdbState.changesOf(diff).filter((c) => {
-    const cur = db.get(c.key)
-    return c.value === null ? cur !== undefined : cur === undefined || !equalBytes(cur, c.value)
-  })
+export function qmdbChanges(db: { getMany(keys: readonly Uint8Array[]): (Uint8Array | undefined)[] }, diff: StateDiff): Change[] {
+  const g = qmdbChangesSteps(db, diff, () => false)
+  let r = g.next()
+  while (r.done !== true) r = g.next()
+  return r.value
+}
+
+/** `qmdbChanges` as a generator that yields when `pause()` answers true (asked every CHANGES_STEP keys). */
+export function* qmdbChangesSteps(db: { getMany(keys: readonly Uint8Array[]): (Uint8Array | undefined)[] }, diff: StateDiff, pause: () => boolean): Generator<void, Change[], void> {
+  const all = QmdbState.changesOf(diff)
+  const out: Change[] = []
+  for (let i = 0; i < all.length; i += CHANGES_STEP) {
+    const part = all.slice(i, i + CHANGES_STEP)
+    const cur = db.getMany(part.map((c) => c.key))
+    for (let j = 0; j < part.length; j++) {
+      const c = part[j]!
+      const v = cur[j]
+      if (c.value === null ? v !== undefined : v === undefined || !equalBytes(v, c.value)) out.push(c)
+    }
+    if (i + CHANGES_STEP < all.length && pause()) yield
+  }
+  return out
 }
 
 /** Committed state in QMDB (through `QmdbState`). */
@@ -83,7 +111,16 @@ export class QmdbStateStore implements StateStore {
   }
 
   commit(diff: StateDiff, blockNumber: bigint): Promise<Uint8Array> {
-    const p = this.state.db.commit(qmdbChanges(this.state.db, diff), Number(blockNumber) + 1)
+    return this.commitChanges(qmdbChanges(this.state.db, diff), blockNumber)
+  }
+
+  async applySliced(diff: StateDiff, blockNumber: bigint, slicer: Slicer): Promise<{ root: Promise<Uint8Array> }> {
+    const changes = await slicer.drive(qmdbChangesSteps(this.state.db, diff, () => slicer.due))
+    return { root: this.commitChanges(changes, blockNumber) }
+  }
+
+  private commitChanges(changes: Change[], blockNumber: bigint): Promise<Uint8Array> {
+    const p = this.state.db.commit(changes, Number(blockNumber) + 1)
     this.pending++
     const done = (): void => {
       this.pending--
@@ -125,6 +162,9 @@ export class MemoryStateStore implements StateStore {
     this.h = blockNumber
     this.r = mptStateRoot(this.reader.allAccounts())
     return Promise.resolve(this.r)
+  }
+  async applySliced(diff: StateDiff, blockNumber: bigint): Promise<{ root: Promise<Uint8Array> }> {
+    return { root: this.commit(diff, blockNumber) }
   }
   async close(): Promise<void> {}
 }

@@ -118,8 +118,25 @@ function nodeRef(node: Uint8Array): Uint8Array {
   return ref
 }
 
-/** Build the RLP of the node covering sorted keys `[lo, hi)` below nibble depth `d`. */
-function buildNode(keys: string[], vals: Uint8Array[], lo: number, hi: number, d: number): Uint8Array {
+/** Says when a sliced build should pause (it is asked between subtrees); see `orderedTrieRootSteps`. */
+export type PauseCheck = () => boolean
+
+/** A build that never pauses (the synchronous roots). */
+const NEVER_PAUSE: PauseCheck = () => false
+
+/** Run a build generator to its end without pausing. */
+function runToEnd(g: Generator<void, Uint8Array, void>): Uint8Array {
+  let r = g.next()
+  while (r.done !== true) r = g.next()
+  return r.value
+}
+
+/**
+ * Build the RLP of the node covering sorted keys `[lo, hi)` below nibble
+ * depth `d`. A generator so that a long build can pause between subtrees
+ * (`pause()` true): it yields, and the caller resumes it later.
+ */
+function* buildNode(keys: string[], vals: Uint8Array[], lo: number, hi: number, d: number, pause: PauseCheck): Generator<void, Uint8Array, void> {
   const first = keys[lo]!
   if (hi - lo === 1) return pairNode(hexPrefix(first, d, first.length, true), vals[lo]!)
   const last = keys[hi - 1]!
@@ -127,12 +144,12 @@ function buildNode(keys: string[], vals: Uint8Array[], lo: number, hi: number, d
   const max = Math.min(first.length, last.length)
   let cp = d
   while (cp < max && first.charCodeAt(cp) === last.charCodeAt(cp)) cp++
-  if (cp > d) return extensionNode(hexPrefix(first, d, cp, false), nodeRef(buildBranch(keys, vals, lo, hi, cp)))
-  return buildBranch(keys, vals, lo, hi, d)
+  if (cp > d) return extensionNode(hexPrefix(first, d, cp, false), nodeRef(yield* buildBranch(keys, vals, lo, hi, cp, pause)))
+  return yield* buildBranch(keys, vals, lo, hi, d, pause)
 }
 
-/** Build the RLP of a branch node splitting keys `[lo, hi)` on the nibble at depth `d`. */
-function buildBranch(keys: string[], vals: Uint8Array[], lo: number, hi: number, d: number): Uint8Array {
+/** Build the RLP of a branch node splitting keys `[lo, hi)` on the nibble at depth `d` (pausing between children). */
+function* buildBranch(keys: string[], vals: Uint8Array[], lo: number, hi: number, d: number, pause: PauseCheck): Generator<void, Uint8Array, void> {
   const children: Uint8Array[] = new Array(16)
   let value: Uint8Array = RLP_EMPTY
   let i = lo
@@ -152,10 +169,13 @@ function buildBranch(keys: string[], vals: Uint8Array[], lo: number, hi: number,
       children[slot] = RLP_EMPTY
       payload++
     }
-    const ref = nodeRef(buildNode(keys, vals, i, j, d + 1))
+    // a lone key is a leaf: built here, without a nested generator
+    const k = keys[i]!
+    const ref = nodeRef(j - i === 1 ? pairNode(hexPrefix(k, d + 1, k.length, true), vals[i]!) : yield* buildNode(keys, vals, i, j, d + 1, pause))
     children[slot++] = ref
     payload += ref.length
     i = j
+    if (i < hi && pause()) yield
   }
   for (; slot < 16; slot++) {
     children[slot] = RLP_EMPTY
@@ -175,14 +195,19 @@ function buildBranch(keys: string[], vals: Uint8Array[], lo: number, hi: number,
   return out
 }
 
-/** Root of a trie given nibble-string keys (unique) and non-empty values. */
-function rootOfNibbleMap(map: Map<string, Uint8Array>): Uint8Array {
+/** Root of a trie given nibble-string keys (unique) and non-empty values, as a build that may pause. */
+function* rootOfNibbleMapSteps(map: Map<string, Uint8Array>, pause: PauseCheck): Generator<void, Uint8Array, void> {
   if (map.size === 0) return EMPTY_ROOT.slice()
   const keys = [...map.keys()]
   keys.sort()
   const vals = new Array<Uint8Array>(keys.length)
   for (let i = 0; i < keys.length; i++) vals[i] = map.get(keys[i]!)!
-  return keccak256(buildNode(keys, vals, 0, keys.length, 0))
+  return keccak256(yield* buildNode(keys, vals, 0, keys.length, 0, pause))
+}
+
+/** Root of a trie given nibble-string keys (unique) and non-empty values. */
+function rootOfNibbleMap(map: Map<string, Uint8Array>): Uint8Array {
+  return runToEnd(rootOfNibbleMapSteps(map, NEVER_PAUSE))
 }
 
 /**
@@ -217,12 +242,23 @@ export function secureTrieRoot(entries: Iterable<readonly [Uint8Array, Uint8Arra
  * receipts) of a block header. Empty values are treated as absent.
  */
 export function orderedTrieRoot(values: readonly Uint8Array[]): Uint8Array {
+  return runToEnd(orderedTrieRootSteps(values, NEVER_PAUSE))
+}
+
+/**
+ * `orderedTrieRoot` as a build that can be spread over several event-loop
+ * turns: the generator yields whenever `pause()` answers true (asked between
+ * subtrees), the caller resumes it with `next()` later, and its return value
+ * is the root (identical to `orderedTrieRoot`'s). The sequencer seals a block
+ * this way so that the 1 s block's roots never hold the mini-block loop.
+ */
+export function* orderedTrieRootSteps(values: readonly Uint8Array[], pause: PauseCheck): Generator<void, Uint8Array, void> {
   const map = new Map<string, Uint8Array>()
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!
     if (v.length > 0) map.set(hexOf(encodeRlp(i)), v)
   }
-  return rootOfNibbleMap(map)
+  return yield* rootOfNibbleMapSteps(map, pause)
 }
 
 /** Root of a trie whose keys are already 32-byte hashes given as 64-char lower-case hex (no `0x`). For state-root builders. */
