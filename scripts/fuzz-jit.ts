@@ -7,6 +7,7 @@
  * and every outcome is compared: status, gas left, refund, return data,
  * logs, created address and the state diff. Programs are a mix of
  * structured random programs (loops, calls, creates, storage, logs, jumps),
+ * chains of 64/32-bit arithmetic (the compiler's 64-bit specialisation),
  * random bytes, and mutations of real contract code from
  * ../shared/fixtures/evm-benchmarks and GeneralStateTests (original and
  * mutated, with selectors taken from the code). A second run of each
@@ -18,7 +19,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseFork, type Fork } from '../src/eth/fork.js'
-import { describeCase, differential, type FuzzCase, forcedJit, genCalldata, genCase, genRandom, genStructured, hex, mutate, Rng, selectors, shrink } from '../src/evm/jit/differential.js'
+import { describeCase, differential, type FuzzCase, forcedJit, genCalldata, genCase, genNarrow, genRandom, genStructured, hex, mutate, Rng, selectors, shrink } from '../src/evm/jit/differential.js'
 
 /** Contract codes (and a calldata each) from the fixtures. */
 export function loadCorpus(root: string, maxFiles = 400, seed = 1): { code: Uint8Array; calldata: Uint8Array | undefined }[] {
@@ -82,9 +83,12 @@ export function fuzz(programs: number, seed: number, corpus: { code: Uint8Array;
     const k = r.int(10)
     let c: FuzzCase
     let kind: string
-    if (k < 4 || (corpus.length === 0 && k >= 6)) {
+    if (k < 3 || (corpus.length === 0 && k >= 7)) {
       kind = 'structured'
       c = genCase(r, genStructured(r))
+    } else if (k < 4 || (corpus.length === 0 && k === 6)) {
+      kind = 'narrow'
+      c = genCase(r, genNarrow(r))
     } else if (k < 6) {
       kind = 'random'
       c = genCase(r, genRandom(r))

@@ -77,6 +77,34 @@ interface Item {
   bool?: string
   /** Numeric shadow, shared by DUP copies (see `NumBox`). */
   n?: NumBox
+  /** Upper bound on the value's bit length (256 when absent). */
+  w?: number
+  /**
+   * An expression congruent to the value modulo 2^64, built only from
+   * operations whose low 64 bits depend only on their operands' low 64 bits
+   * (+ - * & | ^ ~ and << by a constant), so that V8's TurboFan computes it
+   * in 64-bit registers without allocating when it sits under
+   * `BigInt.asUintN(64, …)` (see `narrow`).
+   */
+  lo?: string
+}
+
+/** Longest `lo` expression carried along (longer ones fall back to the full value). */
+const MAX_LO_CHARS = 200
+
+/** Bit length of a constant. */
+function bitLen(v: bigint): number {
+  return v === 0n ? 0 : v.toString(2).length
+}
+
+/** `k` when `v` is 2^k − 1 (a low-bits mask), else -1. */
+function lowMask(v: bigint): number {
+  return (v & (v + 1n)) === 0n ? bitLen(v) : -1
+}
+
+/** `k` when `v` is 2^k, else -1. */
+function pow2(v: bigint): number {
+  return v > 0n && (v & (v - 1n)) === 0n ? bitLen(v) - 1 : -1
 }
 
 /**
@@ -452,9 +480,17 @@ class BlockGen {
         this.push({ e: `(${cond} ? 1n : 0n)`, bool: cond })
         return
       }
-      const sp = this.special(op, a, bI)
-      this.pushExpr(sp ?? pure.gen(a.e, bI?.e ?? '', cI?.e ?? ''))
-      if (sp === undefined && (op === 0x01 || op === 0x02 || op === 0x03)) this.shadow(op, this.items[this.items.length - 1]!, a, bI!, pure.gen(a.e, bI!.e, ''))
+      const nr = this.narrow(op, a, bI, cI)
+      const sp = nr === undefined ? this.special(op, a, bI) : undefined
+      this.pushExpr(nr?.e ?? sp ?? pure.gen(a.e, bI?.e ?? '', cI?.e ?? ''))
+      const r = this.items[this.items.length - 1]!
+      const w = nr?.w ?? widthOf(op, a, bI, cI)
+      if (w < 256) r.w = w
+      if (nr === undefined && w > 64) {
+        const l = loOf(op, a, bI)
+        if (l !== undefined && l.length <= MAX_LO_CHARS) r.lo = l
+      }
+      if (sp === undefined && (op === 0x01 || op === 0x02 || op === 0x03)) this.shadow(op, r, a, bI!, pure.gen(a.e, bI!.e, ''))
       return
     }
     if (op >= 0x60 && op <= 0x7f) return this.pushConst(this.code.pushValues[pc]!)
@@ -672,6 +708,74 @@ class BlockGen {
     }
   }
 
+  /**
+   * 64-bit specialisation: when the result is known to fit in 64 bits (from
+   * the operands' width bounds, or a low mask / power-of-two modulus), emit
+   * it as `BigInt.asUintN(k, …)` over the operands' `lo` forms. TurboFan
+   * lowers such expressions to machine words (no BigInt allocated until the
+   * value is stored), which is where 64/32-bit code (blake2b, sha1) spends
+   * its time. Exact: the result is < 2^64 and `lo` is congruent to the
+   * operand modulo 2^64. Undefined when the shape does not apply.
+   */
+  private narrow(op: number, a: Item, b: Item | undefined, c: Item | undefined): { e: string; w: number } | undefined {
+    if (b === undefined) return undefined
+    const wa = width(a)
+    const wb = width(b)
+    const u64 = (x: string): string => `BigInt.asUintN(64, ${x})`
+    switch (op) {
+      case 0x01: {
+        const w = Math.max(wa, wb) + 1
+        return w <= 64 ? { e: u64(`${lo(a)} + ${lo(b)}`), w } : undefined
+      }
+      case 0x02: {
+        const k = b.c !== undefined ? pow2(b.c) : a.c !== undefined ? pow2(a.c) : -1
+        const x = b.c !== undefined && k >= 0 ? a : b
+        if (k >= 0 && k < 256 && width(x) + k <= 64) return { e: u64(`${lo(x)} << ${k}n`), w: width(x) + k }
+        const w = wa + wb
+        return w <= 64 ? { e: u64(`${lo(a)} * ${lo(b)}`), w } : undefined
+      }
+      case 0x04: {
+        const k = b.c !== undefined ? pow2(b.c) : -1
+        return k >= 0 && wa <= 64 ? { e: u64(`${a.e} >> ${k}n`), w: Math.max(0, wa - k) } : undefined
+      }
+      case 0x06: {
+        const k = b.c !== undefined ? pow2(b.c) : -1
+        return k >= 0 && k <= 64 ? { e: `BigInt.asUintN(${k}, ${lo(a)})`, w: Math.min(k, wa) } : undefined
+      }
+      case 0x08:
+      case 0x09: {
+        const k = c?.c !== undefined ? pow2(c.c) : -1
+        if (k < 0) return undefined
+        const sym = op === 0x08 ? '+' : '*'
+        // ADDMOD/MULMOD by 2^k: the exact sum/product reduced by truncation, no division
+        return k <= 64 ? { e: `BigInt.asUintN(${k}, ${lo(a)} ${sym} ${lo(b)})`, w: k } : { e: `BigInt.asUintN(${k}, ${a.e} ${sym} ${b.e})`, w: k }
+      }
+      case 0x16: {
+        const k = a.c !== undefined ? lowMask(a.c) : b.c !== undefined ? lowMask(b.c) : -1
+        const x = a.c !== undefined && k >= 0 ? b : a
+        if (k >= 0 && k <= 64) return { e: `BigInt.asUintN(${k}, ${lo(x)})`, w: Math.min(k, width(x)) }
+        const w = Math.min(wa, wb)
+        return w <= 64 ? { e: u64(`${lo(a)} & ${lo(b)}`), w } : undefined
+      }
+      case 0x17:
+      case 0x18: {
+        const w = Math.max(wa, wb)
+        return w <= 64 ? { e: u64(`${lo(a)} ${op === 0x17 ? '|' : '^'} ${lo(b)}`), w } : undefined
+      }
+      case 0x1b: {
+        if (a.c === undefined || a.c >= 256n) return undefined
+        const w = wb + Number(a.c)
+        return w <= 64 ? { e: u64(`${lo(b)} << ${a.c}n`), w } : undefined
+      }
+      case 0x1c: {
+        if (a.c === undefined || a.c >= 256n || wb > 64) return undefined
+        return { e: u64(`${b.e} >> ${a.c}n`), w: Math.max(0, wb - Number(a.c)) }
+      }
+      default:
+        return undefined
+    }
+  }
+
   /** Cheaper expressions for common shapes with constant operands (PUSH/AND masks, shifts by constants). */
   private special(op: number, a: Item, b: Item | undefined): string | undefined {
     if (b === undefined) return undefined
@@ -694,6 +798,83 @@ class BlockGen {
     if (op === 0x03 && zero(b)) return a.e
     if (op === 0x16 && (zero(a) || zero(b))) return '0n'
     return undefined
+  }
+}
+
+/** Upper bound on an item's bit length. */
+function width(it: Item): number {
+  return it.c !== undefined ? bitLen(it.c) : it.bool !== undefined ? 1 : (it.w ?? 256)
+}
+
+/** An expression congruent to the item modulo 2^64 (see `Item.lo`). */
+function lo(it: Item): string {
+  return it.lo ?? it.e
+}
+
+/** Upper bound on the bit length of a pure op's result (`a` is the top operand). */
+function widthOf(op: number, a: Item, b: Item | undefined, c: Item | undefined): number {
+  const wa = width(a)
+  const wb = b !== undefined ? width(b) : 256
+  let w = 256
+  switch (op) {
+    case 0x01:
+      w = Math.max(wa, wb) + 1
+      break
+    case 0x02:
+      w = wa + wb
+      break
+    case 0x04:
+      w = wa
+      break
+    case 0x06:
+      w = Math.min(wa, wb)
+      break
+    case 0x08:
+    case 0x09:
+      w = c !== undefined ? width(c) : 256
+      break
+    case 0x16:
+      w = Math.min(wa, wb)
+      break
+    case 0x17:
+    case 0x18:
+      w = Math.max(wa, wb)
+      break
+    case 0x1a:
+      w = 8
+      break
+    case 0x1b:
+      if (a.c !== undefined) w = a.c >= 256n ? 0 : wb + Number(a.c)
+      break
+    case 0x1c:
+      if (a.c !== undefined) w = a.c >= 256n ? 0 : Math.max(0, wb - Number(a.c))
+      else w = wb
+      break
+  }
+  return Math.min(256, w)
+}
+
+/** `lo` form of a pure op's result, when the op keeps low bits from low bits (`a` is the top operand). */
+function loOf(op: number, a: Item, b: Item | undefined): string | undefined {
+  if (op === 0x19) return `(~${lo(a)})`
+  if (b === undefined) return undefined
+  switch (op) {
+    case 0x01:
+      return `(${lo(a)} + ${lo(b)})`
+    case 0x02:
+      return `(${lo(a)} * ${lo(b)})`
+    case 0x03:
+      return `(${lo(a)} - ${lo(b)})`
+    case 0x16:
+      return `(${lo(a)} & ${lo(b)})`
+    case 0x17:
+      return `(${lo(a)} | ${lo(b)})`
+    case 0x18:
+      return `(${lo(a)} ^ ${lo(b)})`
+    case 0x1b:
+      return a.c !== undefined && a.c < 256n ? `(${lo(b)} << ${a.c}n)` : undefined
+    default:
+      return undefined
   }
 }
 

@@ -214,6 +214,13 @@ function pushBytes(v: bigint): number[] {
   return [0x5f + bs.length, ...bs]
 }
 
+/** A uniformly random 256-bit value. */
+function rand256(r: Rng): bigint {
+  let v = 0n
+  for (let i = 0; i < 32; i++) v = (v << 8n) | BigInt(r.int(256))
+  return v
+}
+
 /** A random value biased to edge cases and small numbers. */
 function value(r: Rng): bigint {
   const k = r.int(10)
@@ -222,6 +229,94 @@ function value(r: Rng): bigint {
   let v = 0n
   for (let i = 0; i < 32; i++) v = (v << 8n) | BigInt(r.int(256))
   return v
+}
+
+/** Bit widths for the masks and powers of two of `narrowChain` (around the 64-bit boundary of the compiler's specialisation). */
+const NARROW_BITS = [0, 1, 8, 31, 32, 32, 33, 63, 64, 64, 64, 65, 128, 255]
+
+/**
+ * A chain of 64/32-bit style arithmetic (blake2b, sha1): low masks, ADD,
+ * MUL, bitwise ops, shifts by constants, DIV/MOD/ADDMOD/MULMOD by powers
+ * of two, comparisons, on operands of known and unknown width (constants,
+ * CALLDATALOAD, values from earlier blocks). Exercises the compiler's
+ * 64-bit specialisation (`BigInt.asUintN` lowering) against the interpreter.
+ */
+function narrowChain(r: Rng, push: (v: bigint) => void, out: number[], storeAt = -1): void {
+  const mask = (): bigint => (1n << BigInt(r.pick(NARROW_BITS))) - 1n
+  const src = (): void => {
+    const t = r.int(6)
+    if (t === 0) push(value(r))
+    else if (t >= 4) push(rand256(r) >> BigInt(r.pick([0, 128, 190, 192, 193, 224])))
+    else if (t === 1) {
+      push(BigInt(r.int(64)))
+      out.push(0x35) // CALLDATALOAD: unknown width
+    } else if (t === 2) out.push(0x80) // DUP1 (maybe a value from an earlier block)
+    else push(BigInt(r.int(1 << 16)) * BigInt(r.int(1 << 16)))
+    if (t !== 1 && t !== 2 && r.int(3) !== 0) out.push(0x60, 0xa0, 0x52, 0x60, 0xa0, 0x51) // through memory: the compiler no longer knows the value
+  }
+  src()
+  push(mask())
+  out.push(0x16)
+  for (let j = 1 + r.int(8); j > 0; j--) {
+    const t = r.int(10)
+    if (t < 4) {
+      src()
+      if (r.int(2) === 0) {
+        push(mask())
+        out.push(0x16)
+      }
+      out.push(r.pick([0x01, 0x01, 0x02, 0x03, 0x16, 0x17, 0x18, 0x18, 0x10, 0x11, 0x14, 0x15, 0x19]))
+    } else if (t < 6) {
+      push(BigInt(r.int(r.int(6) === 0 ? 300 : 64)))
+      out.push(r.pick([0x1b, 0x1c])) // SHL/SHR by a constant
+    } else if (t < 7) {
+      push(1n << BigInt(r.pick(NARROW_BITS)))
+      out.push(0x90, r.pick([0x04, 0x06])) // SWAP1 DIV/MOD by 2^k
+    } else if (t < 8) {
+      push(1n << BigInt(r.pick(NARROW_BITS)))
+      out.push(0x90)
+      src()
+      out.push(r.pick([0x08, 0x09])) // ADDMOD/MULMOD by 2^k
+    } else if (t < 9) {
+      push(mask())
+      out.push(0x16)
+    } else out.push(0x80, 0x80, 0x01, 0x18) // DUP1 DUP1 ADD XOR
+  }
+  if (storeAt >= 0) {
+    push(BigInt(storeAt))
+    out.push(0x52)
+    return
+  }
+  const k = r.int(4)
+  if (k === 0) out.push(0x5f, 0x52, 0x60, 0x20, 0x5f, 0xf3) // MSTORE at 0, RETURN it now
+  else if (k === 1) {
+    push(BigInt(32 * r.int(2)))
+    out.push(0x52) // MSTORE: the result may show in the final return data
+  }
+}
+
+/**
+ * A program of `narrowChain`s only, each result stored to its own memory
+ * word and all of them returned, sometimes inside a counted loop (values
+ * carried across blocks): every result of the 64-bit specialisation is
+ * observed.
+ */
+export function genNarrow(r: Rng): Uint8Array {
+  const out: number[] = []
+  const push = (v: bigint): void => void out.push(...pushBytes(v))
+  const n = 1 + r.int(6)
+  const loop = r.int(3) === 0
+  let top = 0
+  if (loop) {
+    push(BigInt(1 + r.int(5)))
+    top = out.length
+    out.push(0x5b)
+  }
+  for (let i = 0; i < n; i++) narrowChain(r, push, out, 32 * i)
+  if (loop) out.push(0x60, 1, 0x90, 0x03, 0x80, 0x61, top >> 8, top & 0xff, 0x57, 0x50) // PUSH1 1 SWAP1 SUB DUP1 PUSH2 top JUMPI POP
+  push(BigInt(32 * n))
+  out.push(0x5f, 0xf3)
+  return Uint8Array.from(out)
 }
 
 /** Structured random program: snippets with sensible operands, loops, calls, storage, logs and a final RETURN/REVERT. */
@@ -237,10 +332,12 @@ export function genStructured(r: Rng): Uint8Array {
   const n = 3 + r.int(25)
   for (let i = 0; i < n; i++) {
     const k = r.int(20)
-    if (k < 5) {
+    if (k < 3) {
       const op = r.pick(ARITH)
       for (let j = 0; j < 3; j++) push(value(r))
       out.push(op)
+    } else if (k < 5) {
+      narrowChain(r, push, out)
     } else if (k < 7) {
       out.push(r.pick(ENV))
     } else if (k < 8) {

@@ -146,3 +146,31 @@ test('CREATE/CREATE2 frames run compiled init code with empty calldata', () => {
   const out = same(mk('6000601080601183398180f560005500fe366001556000356000556040600080375960' + '00f3', 300_000))
   assert.equal(out.kind, 'success')
 })
+
+test('64-bit specialisation: masked arithmetic compiles to BigInt.asUintN and matches the interpreter at the 2^64 boundary', () => {
+  // x = CALLDATALOAD(0) & M64, y = CALLDATALOAD(32) & M64; stores x+y (65 bits: not narrowed), ADDMOD(x, y, 2^64),
+  // (x ^ y) << 40 & M64, MULMOD(x, y, 2^64), x >> 7, (x & M32) + (y & M32), CALLDATALOAD(0) MOD 2^32
+  const M64 = '67ffffffffffffffff'
+  const M32 = '63ffffffff'
+  const x = '600035' + M64 + '16'
+  const y = '602035' + M64 + '16'
+  const code =
+    y + x + '01' + '600052' + // x + y
+    '680100000000000000000' + y + x + '08' + '602052' + // ADDMOD(x, y, 2^64)
+    M64 + y + x + '18' + '6028' + '1b' + '16' + '604052' + // ((x ^ y) << 40) & M64
+    '680100000000000000000' + y + x + '09' + '606052' + // MULMOD(x, y, 2^64)
+    x + '6007' + '1c' + '608052' + // x >> 7
+    y + M32 + '16' + x + M32 + '16' + '01' + '60a052' + // (x & M32) + (y & M32)
+    '6401' + '00000000' + '600035' + '06' + '60c052' + // CALLDATALOAD(0) % 2^32
+    '60e0' + '6000' + 'f3'
+  const fixed = code.replace(/680100000000000000000/g, '6801' + '0000000000000000')
+  const c = compile(analyzeCode(hex(fixed)), T)
+  assert.match(c.source, /BigInt\.asUintN\(64, /, 'narrowed to 64 bits')
+  assert.match(c.source, /BigInt\.asUintN\(32, /, 'mask/modulus 2^32 as a truncation')
+  assert.doesNotMatch(c.source, /addmod\(/, 'ADDMOD by 2^64 needs no division')
+  for (const data of ['ff'.repeat(64), 'ff'.repeat(24) + '8000000000000001' + '00'.repeat(24) + '8000000000000001', '12'.repeat(64), '']) {
+    const out = same(mk(fixed, 100_000, { calldata: hex(data) }))
+    assert.equal(out.kind, 'success')
+    assert.equal(out.output.length, 0xe0 * 2)
+  }
+})
