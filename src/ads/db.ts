@@ -27,6 +27,7 @@ import { HYBRID_MERGE_RATIO, HYBRID_MIN_BUFFER } from './hybrid-index.js'
 import type { IndexKind } from './index.js'
 import { readMeta, writeMeta, META_FORMAT, type MetaRecord } from './meta.js'
 import { shardOf, type QmdbProof } from './proof.js'
+import { ReadPool } from './reader.js'
 import { fsyncDir } from './segfile.js'
 import { Shard, shardBounds, type ShardBlockStats } from './shard.js'
 import { ShardTree, type MerkleJob, type TreeDelta } from './tree.js'
@@ -47,7 +48,16 @@ export interface QmdbOptions {
   hybridMergeRatio?: number
   /** Hybrid index: ... and at least this many records per shard. Default 2048. */
   hybridMinBuffer?: number
+  /**
+   * Reader threads that fetch, in parallel with the calling thread, the on-disk entries a
+   * block's changes read (in-memory index only). 0 = every read is a `pread` on the
+   * calling thread. Default 1.
+   */
+  readers?: number
 }
+
+/** Most reader threads a store starts. */
+const MAX_READERS = 8
 
 /** Hybrid index merge ratio while recovery rebuilds the index (transient memory, fewer merges). */
 const RECOVERY_MERGE_RATIO = 0.25
@@ -84,6 +94,7 @@ export class Qmdb {
   private tail: Promise<unknown> = Promise.resolve()
   private closed = false
   private failure: Error | undefined
+  private pool: ReadPool | undefined
   private twigCache: { shard: number; twig: number; snEnd: number; tree: Uint8Array } | undefined
   /** Stats of the last applied block. */
   lastStats: BlockStats = { creates: 0, updates: 0, deletes: 0, compacted: 0 }
@@ -99,6 +110,7 @@ export class Qmdb {
     const opts: Required<QmdbOptions> = {
       workers: options.workers ?? 1, segmentBytes: options.segmentBytes ?? DEFAULT_SEGMENT_BYTES, index: options.index ?? 'memory',
       hybridMergeRatio: options.hybridMergeRatio ?? HYBRID_MERGE_RATIO, hybridMinBuffer: options.hybridMinBuffer ?? HYBRID_MIN_BUFFER,
+      readers: options.readers ?? 1,
     }
     if (opts.index !== 'memory' && opts.index !== 'hybrid') throw new QmdbInputError(`unknown index kind ${String(opts.index)}`)
     fs.mkdirSync(dir, { recursive: true })
@@ -115,10 +127,15 @@ export class Qmdb {
     fsyncDir(dir)
     if (!meta) db.genesis()
     else db.recover(meta)
+    if (opts.index === 'memory') {
+      db.pool = new ReadPool(db.shards.map((sh) => sh.log.dir), opts.segmentBytes, Math.max(0, Math.min(opts.readers, MAX_READERS)))
+      for (const sh of db.shards) sh.pool = db.pool
+    }
     for (let w = 0; w < Math.min(opts.workers, SHARD_COUNT); w++) {
       const worker = new Worker(new URL('./merkle-worker.js', import.meta.url))
-      worker.on('message', (m: { seq: number; shard: number; delta?: TreeDelta; error?: string }) => {
+      worker.on('message', (m: { seq: number; shard: number; delta?: TreeDelta; entries?: Uint8Array; error?: string }) => {
         const key = `${m.shard}:${m.seq}`
+        if (m.entries && !db.closed) db.shards[m.shard]!.log.recycle(m.entries)
         const p = db.waiting.get(key)
         db.waiting.delete(key)
         if (!p) return
@@ -291,7 +308,12 @@ export class Qmdb {
     const syncs = Promise.all(this.shards.map((s) => s.log.sync()))
     let roots: Promise<Uint8Array[]>
     if (this.workers.length === 0) {
-      roots = Promise.resolve(jobs.map((job, s) => { const t = this.trees[s]!; t.applyJob(job); t.commit(false); return t.root }))
+      roots = Promise.resolve(jobs.map((job, s) => {
+        const t = this.trees[s]!
+        t.applyJob(job); t.commit(false)
+        this.shards[s]!.log.recycle(job.entries)
+        return t.root
+      }))
     } else {
       roots = Promise.all(jobs.map((job, s) => this.runJob(s, job).then((d) => { this.trees[s]!.applyDelta(d); return d.root })))
     }
@@ -419,6 +441,7 @@ export class Qmdb {
     try { await this.tail } finally {
       this.closed = true
       await Promise.all(this.workers.map((w) => w.terminate()))
+      await this.pool?.close()
       for (const sh of this.shards) { sh.log.close(); sh.index.close() }
     }
   }

@@ -25,7 +25,9 @@ parentPort!.on('message', (m: WorkerRequest) => {
     if (!t) throw new Error(`shard ${m.shard} not initialised in this worker`)
     t.applyJob(m.job)
     const delta = t.commit(true)!
-    parentPort!.postMessage({ seq: m.seq, shard: m.shard, delta }, [delta.nodes.buffer as ArrayBuffer, delta.hashes.buffer as ArrayBuffer])
+    // the block buffer goes back too, so the main thread reuses it for a later block
+    parentPort!.postMessage({ seq: m.seq, shard: m.shard, delta, entries: m.job.entries },
+      [delta.nodes.buffer as ArrayBuffer, delta.hashes.buffer as ArrayBuffer, m.job.entries.buffer as ArrayBuffer])
   } catch (err) {
     parentPort!.postMessage({ seq: m.seq, shard: m.shard, error: String((err as Error).stack ?? err) })
   }

@@ -14,6 +14,9 @@ import * as path from 'node:path'
 import { QmdbCorruptionError } from './errors.js'
 import { peekEntryLength } from './entry.js'
 
+/** Block buffers kept for reuse per log (one in flight in the Merkle worker, one being filled). */
+const MAX_SPARE_BUFFERS = 2
+
 function segName(id: number): string {
   return `${String(id).padStart(8, '0')}.seg`
 }
@@ -40,7 +43,7 @@ export class EntryLog {
    * `runOff[i] .. runOff[i] + (runBuf[i+1] ?? bufLen) - runBuf[i]` (a new run starts
    * when an entry skips to the next segment).
    */
-  buf = new Uint8Array(1 << 16)
+  buf: Uint8Array = new Uint8Array(1 << 16)
   private bufLen = 0
   private runBuf: number[] = [0]
   private runOff: number[] = [0]
@@ -56,6 +59,12 @@ export class EntryLog {
   private chunk = new Uint8Array(0)
   private chunkOff = -1
   private chunkLen = 0
+  private readonly spares: Uint8Array[] = []
+  /** Prefetched entries (see `prefetch()`): open-addressing table offset -> position in `pfData`. */
+  private pfKeys = new Float64Array(0)
+  private pfPos = new Int32Array(0)
+  private pfBits = 0
+  private pfData: Uint8Array | undefined
 
   /** Opens (creating `dir` if needed) a log whose segments are `segBytes` long. */
   constructor(readonly dir: string, readonly segBytes: number) {
@@ -174,9 +183,20 @@ export class EntryLog {
   takeBlock(): { entries: Uint8Array; len: number } {
     this.writeRuns()
     const out = { entries: this.buf, len: this.bufLen }
-    this.buf = new Uint8Array(Math.max(1 << 16, this.bufLen + (this.bufLen >> 2)))
+    const want = Math.max(1 << 16, this.bufLen + (this.bufLen >> 2))
+    const spare = this.spares.pop()
+    // a recycled buffer has its pages mapped already (a fresh one page-faults on every first touch)
+    this.buf = spare !== undefined && spare.length >= want ? spare : new Uint8Array(want)
     this.resetPending()
     return out
+  }
+
+  /**
+   * Gives back a block buffer returned by `takeBlock()` once nothing reads it any more
+   * (the Merkle worker has hashed it), so the next block reuses it instead of allocating.
+   */
+  recycle(buf: Uint8Array): void {
+    if (this.spares.length < MAX_SPARE_BUFFERS && buf !== this.buf) this.spares.push(buf)
   }
 
   /** Writes buffered appends to their segment files (no fsync) and drops them from memory. */
@@ -222,6 +242,44 @@ export class EntryLog {
     this.unsynced.clear()
   }
 
+  /** Whether the entry at `off` is in a file (not in the current block's buffer). */
+  onDisk(off: number): boolean {
+    return !(off >= this.pendingStart && this.bufLen > 0)
+  }
+
+  /**
+   * Serves `locate()` of the given on-disk offsets from `data` (entry `i` at
+   * `data[i * slotBytes]`, `lens[i]` bytes, skipped when < 0) until `endPrefetch()`.
+   * The entries were read by a `ReadPool`; an entry on disk never changes.
+   */
+  prefetch(data: Uint8Array, offs: Float64Array, slotBytes: number, lens: Int32Array, n: number): void {
+    let bits = 4
+    while ((1 << bits) < 2 * n) bits++
+    if (this.pfKeys.length < 1 << bits) { this.pfKeys = new Float64Array(1 << bits); this.pfPos = new Int32Array(1 << bits) }
+    this.pfBits = bits
+    const keys = this.pfKeys, mask = (1 << bits) - 1
+    keys.fill(-1, 0, 1 << bits)
+    for (let i = 0; i < n; i++) {
+      if (lens[i]! <= 0) continue
+      const off = offs[i]!
+      let h = EntryLog.slotOf(off, bits)
+      while (keys[h] !== -1 && keys[h] !== off) h = (h + 1) & mask
+      keys[h] = off
+      this.pfPos[h] = i * slotBytes
+    }
+    this.pfData = data
+  }
+
+  /** Stops serving prefetched entries (their memory is about to be reused). */
+  endPrefetch(): void {
+    this.pfData = undefined
+  }
+
+  private static slotOf(off: number, bits: number): number {
+    const q = off / 8
+    return Math.imul((q | 0) ^ ((q / 0x100000000) | 0), 0x9e3779b1) >>> (32 - bits)
+  }
+
   /**
    * Finds the entry at `off` without allocating: returns its position in `this.rbuf`
    * (the block buffer for this block's appends, else a scratch buffer filled by one
@@ -233,6 +291,12 @@ export class EntryLog {
       while (r > 0 && this.runOff[r]! > off) r--
       this.rbuf = this.buf
       return this.runBuf[r]! + off - this.runOff[r]!
+    }
+    if (this.pfData !== undefined) {
+      const keys = this.pfKeys, mask = (1 << this.pfBits) - 1
+      for (let h = EntryLog.slotOf(off, this.pfBits); keys[h] !== -1; h = (h + 1) & mask) {
+        if (keys[h] === off) { this.rbuf = this.pfData; return this.pfPos[h]! }
+      }
     }
     const id = Math.floor(off / this.segBytes)
     const fd = this.fd(id)

@@ -18,6 +18,7 @@ import { QmdbCorruptionError } from './errors.js'
 import { hashSpansInto, sha256 } from './hash.js'
 import { HybridIndex } from './hybrid-index.js'
 import { PackedIndex, type IndexKind, type ShardIndex } from './index.js'
+import { READ_BATCH_MAX, READ_SLOT_BYTES, type ReadPool } from './reader.js'
 import { EntryLog } from './segfile.js'
 import type { MerkleJob } from './tree.js'
 
@@ -62,6 +63,9 @@ export function shardBounds(s: number): { lo: Uint8Array; hi: Uint8Array } {
   return { lo, hi }
 }
 
+/** Room kept in a read batch for one more change's reads (its candidates and predecessor). */
+const PREFETCH_MARGIN = 8
+
 /** One shard: log, index, bits, compaction cursor. */
 export class Shard {
   readonly log: EntryLog
@@ -95,6 +99,12 @@ export class Shard {
   private keyOffs = new Int32Array(1024)
   private keyLens = new Int32Array(1024)
   private ckh = new Uint8Array(32 * 1024)
+  /**
+   * Reader threads that prefetch, before a block's changes are applied, the on-disk
+   * entries they will read (old entries, predecessors). Unset: each read is a `pread`
+   * on this thread. Only with the in-memory index (the hybrid index's lookups read pages).
+   */
+  pool: ReadPool | undefined
 
   /**
    * @param indexKind 'memory' (PackedIndex) or 'hybrid' (HybridIndex, run files in `dir`)
@@ -258,6 +268,57 @@ export class Shard {
     const st: ShardBlockStats = { creates: 0, updates: 0, deletes: 0, compacted: 0 }
     let quota = 0
     const tmp = this.nkhTmp
+    const pool = this.index instanceof PackedIndex ? this.pool : undefined
+    for (let q = from, qEnd = to; q < to; q = qEnd) {
+      if (pool) qEnd = this.prefetchReads(values, khs, order, q, to, pool)
+      try {
+        quota += this.applyRange(keys, values, khs, order, q, qEnd, versionBase, st, tmp)
+      } finally {
+        if (pool) this.log.endPrefetch()
+      }
+    }
+    st.compacted = this.compact(quota)
+    return st
+  }
+
+  /**
+   * Names the on-disk entries that changes `order[from..)` will read (the live entry of
+   * the key, and the predecessor of a create or delete, as the index stands now), reads
+   * them with the pool and serves them to `log.locate()`; returns the end of the range
+   * covered (a batch holds READ_BATCH_MAX reads). A later change may end up reading
+   * something else (an entry this block rewrote: it is in the block buffer) or miss
+   * (then the log reads it itself): prefetching never decides anything.
+   */
+  private prefetchReads(values: readonly (Uint8Array | null)[], khs: Uint8Array, order: Int32Array, from: number, to: number, pool: ReadPool): number {
+    pool.begin()
+    const ix = this.index, log = this.log
+    let q = from
+    for (; q < to && pool.size + PREFETCH_MARGIN <= READ_BATCH_MAX; q++) {
+      const idx = order[q]!, ko = 32 * idx
+      let found = false
+      for (let r = ix.seek(khs, ko); pool.size < READ_BATCH_MAX - 1; r++) {
+        const off = ix.candidate(r)
+        if (off < 0) break
+        found = true
+        if (log.onDisk(off)) pool.add(this.id, off)
+      }
+      if (!found || values[idx] === null) {
+        const off = ix.predecessorAt(khs, ko, this.fullHashAt)
+        if (off >= 0 && log.onDisk(off)) pool.add(this.id, off)
+      }
+    }
+    pool.run()
+    const sh = pool.shared
+    log.prefetch(sh.data, sh.offs, READ_SLOT_BYTES, sh.lens, pool.size)
+    return q
+  }
+
+  /** Applies changes `order[from..to)` (see applyBlock); returns the compaction quota they add. */
+  private applyRange(
+    keys: readonly Uint8Array[], values: readonly (Uint8Array | null)[], khs: Uint8Array,
+    order: Int32Array, from: number, to: number, versionBase: number, st: ShardBlockStats, tmp: Uint8Array,
+  ): number {
+    let quota = 0
     for (let q = from; q < to; q++) {
       const idx = order[q]!
       const key = keys[idx]!, value = values[idx] ?? null
@@ -306,8 +367,7 @@ export class Shard {
       }
       // deleting an absent key is a no-op
     }
-    st.compacted = this.compact(quota)
-    return st
+    return quota
   }
 
   /** Applies a block's changes (sorted by key hash) then the compaction they trigger. */

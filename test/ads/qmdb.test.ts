@@ -185,11 +185,11 @@ for (const index of ['memory', 'hybrid'] as const) test(`compaction keeps reads,
   }
 })
 
-test('same blocks give the same roots with 0, 1, 2 workers and any segment size', async () => {
+test('same blocks give the same roots with 0, 1, 2 workers, 0..3 readers and any segment size', async () => {
   const runs: string[][] = []
-  for (const [workers, segmentBytes] of [[0, 1 << 20], [1, 8192], [2, 1 << 16]] as const) {
+  for (const [workers, segmentBytes, readers] of [[0, 1 << 20, 0], [1, 8192, 1], [2, 1 << 16, 3]] as const) {
     const dir = tmp()
-    const db = await Qmdb.open(dir, { workers, segmentBytes })
+    const db = await Qmdb.open(dir, { workers, segmentBytes, readers })
     const roots: string[] = []
     try {
       // pipelined: issue several commits before awaiting
@@ -237,10 +237,10 @@ test('golden roots: the root definition is unchanged (pinned from the original i
     20: '585b96da53c445160a1b2d5062738c01688dc8d4e1d2da153db33cfc0675056a',
     30: 'd0c1d716faa7fb174fe4e609a8d1ded11d90a5fd1eaa7d05162cee7cd2066a76',
   }
-  for (const [workers, index] of [[0, 'memory'], [1, 'memory'], [1, 'hybrid']] as const) {
+  for (const [workers, index, readers] of [[0, 'memory', 0], [1, 'memory', 2], [1, 'hybrid', 1]] as const) {
     const dir = tmp()
     // hybrid with a small buffer: merges at most blocks, so lookups go through runs, DELs and ADDs
-    const db = await Qmdb.open(dir, { workers, segmentBytes: 1 << 16, index, hybridMinBuffer: 1000 })
+    const db = await Qmdb.open(dir, { workers, segmentBytes: 1 << 16, index, hybridMinBuffer: 1000, readers })
     let compacted = 0
     try {
       for (let h = 1; h <= 30; h++) {
