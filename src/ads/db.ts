@@ -20,9 +20,9 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { DEFAULT_SEGMENT_BYTES, SHARD_BITS, IN_BLOCK_IDX_BITS, LEAVES_PER_TWIG, MAX_CHANGES_PER_BLOCK, MAX_KEY_BYTES, MAX_VALUE_BYTES, SHARD_COUNT, TWIG_SHIFT, ACTIVE_BITS_BYTES, FIRST_UPPER_LEVEL } from './constants.js'
-import { compareHash, decodeEntry, entryKeyHash, peekEntryLength } from './entry.js'
+import { compareHash, eDsn, eKeyLen, ENTRY_FIXED_BYTES, ePayloadLen, eSn, eValueLen, peekEntryLength } from './entry.js'
 import { QmdbCorruptionError, QmdbInputError, QmdbStateError } from './errors.js'
-import { hashKeysInto, hashPairsInto, NULL_LEFT_TREE, sha256 } from './hash.js'
+import { hashKeysInto, hashPairsInto, hashSpansInto, NULL_LEFT_TREE, sha256 } from './hash.js'
 import { HYBRID_MERGE_RATIO, HYBRID_MIN_BUFFER } from './hybrid-index.js'
 import type { IndexKind } from './index.js'
 import { readMeta, writeMeta, META_FORMAT, type MetaRecord } from './meta.js'
@@ -61,6 +61,56 @@ const MAX_READERS = 8
 
 /** Hybrid index merge ratio while recovery rebuilds the index (transient memory, fewer merges). */
 const RECOVERY_MERGE_RATIO = 0.25
+
+/** Messages hashed per batch during recovery. */
+const RECOVERY_BATCH = 4096
+/** Staged message bytes after which recovery hashes a batch. */
+const RECOVERY_STAGE_BYTES = 1 << 20
+
+/** Staging area of recovery's batched hashing: message bytes, spans, and per-message extras. */
+class RecoveryStage {
+  n = 0
+  private used = 0
+  bytes = new Uint8Array(RECOVERY_STAGE_BYTES + 4096)
+  readonly offs = new Int32Array(RECOVERY_BATCH)
+  readonly lens = new Int32Array(RECOVERY_BATCH)
+  readonly hashes = new Uint8Array(32 * RECOVERY_BATCH)
+  /** Pass 1: serial numbers deactivated by staged entries; clearEnd[i] = end of entry i's in `clears`. */
+  clears = new Float64Array(2 * RECOVERY_BATCH)
+  private nClears = 0
+  readonly clearEnd = new Int32Array(RECOVERY_BATCH)
+  /** Pass 2: log offset of each staged key's entry, and whether it is a sentry. */
+  readonly entryOff = new Float64Array(RECOVERY_BATCH)
+  readonly sentry = new Uint8Array(RECOVERY_BATCH)
+
+  /** Adds a deactivated serial number of the entry about to be staged. */
+  addClear(d: number): void {
+    if (this.nClears === this.clears.length) { const g = new Float64Array(2 * this.nClears); g.set(this.clears); this.clears = g }
+    this.clears[this.nClears++] = d
+  }
+
+  /** Stages `src[pos..pos+len)`; returns true when the stage is full (flush it). */
+  stage(src: Uint8Array, pos: number, len: number): boolean {
+    if (this.used + len > this.bytes.length) {
+      const g = new Uint8Array(Math.max(2 * this.bytes.length, this.used + len))
+      g.set(this.bytes.subarray(0, this.used))
+      this.bytes = g
+    }
+    this.bytes.set(src.subarray(pos, pos + len), this.used)
+    this.offs[this.n] = this.used
+    this.lens[this.n] = len
+    this.clearEnd[this.n] = this.nClears
+    this.used += len
+    return ++this.n === RECOVERY_BATCH || this.used >= RECOVERY_STAGE_BYTES
+  }
+
+  /** Empties the stage. */
+  reset(): void {
+    this.n = 0
+    this.used = 0
+    this.nClears = 0
+  }
+}
 
 /** One change of a block: `value` null deletes the key; values are never empty. */
 export interface Change {
@@ -186,35 +236,67 @@ export class Qmdb {
       sh.log.truncate(m.size)
       const tree = this.trees[sh.id]!
       let expectSn = 0
-      // pass 1: bits and tree
-      sh.log.scan(sh.log.startOffset, m.size, (buf, pos, len, off) => {
-        const e = decodeEntry(buf, pos, len)
-        if (e.sn !== expectSn) throw new QmdbCorruptionError(`shard ${sh.id}: entry at ${off} has sn ${e.sn}, expected ${expectSn}`)
-        sh.noteSn(e.sn, off)
-        sh.setBit(e.sn, true)
-        tree.appendLeaf(sha256(buf.subarray(pos, pos + e.payloadLen)))
-        for (const d of e.dsn) {
-          if (d >= e.sn || !sh.isActive(d)) throw new QmdbCorruptionError(`shard ${sh.id}: entry ${e.sn} deactivates inactive sn ${d}`)
-          sh.setBit(d, false)
-          tree.clearBit(d)
+      // pass 1: bits and tree. Leaf hashes are computed in batches (payloads staged in
+      // `st`), so the tree's appends and clears are deferred to each flush, in log order.
+      const st = new RecoveryStage()
+      const flushLeaves = (): void => {
+        const n = st.n
+        if (n === 0) return
+        hashSpansInto(st.bytes, st.offs, st.lens, n, st.hashes, 0)
+        let c = 0
+        for (let i = 0; i < n; i++) {
+          tree.appendLeaf(st.hashes, 32 * i)
+          for (const end = st.clearEnd[i]!; c < end; c++) tree.clearBit(st.clears[c]!)
         }
+        st.reset()
+      }
+      sh.log.scan(sh.log.startOffset, m.size, (buf, pos, len, off) => {
+        if (len < ENTRY_FIXED_BYTES) throw new QmdbCorruptionError(`shard ${sh.id}: truncated entry at ${off}`)
+        const sn = eSn(buf, pos)
+        if (sn !== expectSn) throw new QmdbCorruptionError(`shard ${sh.id}: entry at ${off} has sn ${sn}, expected ${expectSn}`)
+        sh.noteSn(sn, off)
+        sh.setBit(sn, true)
+        const nd = buf[pos + 4]!
+        for (let i = 0; i < nd; i++) {
+          const d = eDsn(buf, pos, i)
+          if (d >= sn || !sh.isActive(d)) throw new QmdbCorruptionError(`shard ${sh.id}: entry ${sn} deactivates inactive sn ${d}`)
+          sh.setBit(d, false)
+          st.addClear(d)
+        }
+        if (st.stage(buf, pos, ePayloadLen(buf, pos))) flushLeaves()
         expectSn++
       })
+      flushLeaves()
       if (expectSn !== m.snEnd) throw new QmdbCorruptionError(`shard ${sh.id}: log holds ${expectSn} entries, meta says ${m.snEnd}`)
       sh.snEnd = m.snEnd
       sh.snStart = m.snStart
       sh.compactPos = m.compactPos
-      // pass 2: index of live entries (hybrid: maybeMerge switches to the recovery threshold until endBlock)
+      // pass 2: index of live entries (hybrid: maybeMerge switches to the recovery threshold until endBlock);
+      // key hashes in batches: keys staged with their offsets, inserted at each flush
       sh.index.maybeMerge(RECOVERY_MERGE_RATIO)
       let active = 0
-      sh.log.scan(sh.log.startOffset, m.size, (buf, pos, len, off) => {
-        const e = decodeEntry(buf, pos, len)
-        if (!sh.isActive(e.sn)) return
-        active++
-        sh.index.insert(entryKeyHash(new Uint8Array(e.key), e.value), off, sh.fullHashAt)
-        // hybrid: bounded buffer while rebuilding (a larger ratio than between blocks: fewer merges)
-        if ((active & 4095) === 0) sh.index.maybeMerge(RECOVERY_MERGE_RATIO)
+      const flushKeys = (): void => {
+        const n = st.n
+        if (n === 0) return
+        hashSpansInto(st.bytes, st.offs, st.lens, n, st.hashes, 0)
+        for (let i = 0; i < n; i++) {
+          // a sentry's key is its key hash
+          if (st.sentry[i]) st.hashes.set(st.bytes.subarray(st.offs[i]!, st.offs[i]! + 32), 32 * i)
+          sh.index.insert(st.hashes, st.entryOff[i]!, sh.fullHashAt, 32 * i)
+          // hybrid: bounded buffer while rebuilding (a larger ratio than between blocks: fewer merges)
+          if ((++active & 4095) === 0) sh.index.maybeMerge(RECOVERY_MERGE_RATIO)
+        }
+        st.reset()
+      }
+      sh.log.scan(sh.log.startOffset, m.size, (buf, pos, _len, off) => {
+        if (!sh.isActive(eSn(buf, pos))) return
+        const k = eKeyLen(buf, pos), sentry = eValueLen(buf, pos) === 0
+        if (sentry && k !== 32) throw new QmdbCorruptionError(`shard ${sh.id}: sentry key at ${off} is not 32 bytes`)
+        st.entryOff[st.n] = off
+        st.sentry[st.n] = sentry ? 1 : 0
+        if (st.stage(buf, pos + 5, k)) flushKeys()
       })
+      flushKeys()
       sh.index.endBlock()
       sh.active = active
       if (active !== m.active) throw new QmdbCorruptionError(`shard ${sh.id}: ${active} live entries, meta says ${m.active}`)

@@ -178,6 +178,11 @@ export function eSn(b: Uint8Array, pos: number): number {
   return u64At(b, eNkhPos(b, pos) + 40)
 }
 
+/** Deactivated serial number `i` (< the entry's count `b[pos + 4]`) of the entry at `b[pos]`. */
+export function eDsn(b: Uint8Array, pos: number, i: number): number {
+  return u64At(b, eNkhPos(b, pos) + 48 + 8 * i)
+}
+
 /** Payload (hashed) length of the entry at `b[pos]`. */
 export function ePayloadLen(b: Uint8Array, pos: number): number {
   return ENTRY_FIXED_BYTES + b[pos]! + (b[pos + 1]! | (b[pos + 2]! << 8) | (b[pos + 3]! << 16)) + 8 * b[pos + 4]!
