@@ -4,7 +4,7 @@
  * block; fsync per block) on Tachyon's QMDB, and the same operations in the
  * same run on `@ethereumjs/mpt` (root per block) and `lmdb` (plain durable
  * puts, no Merkle). Usage: `npm run bench:qmdb -- --keys N [--blocks B]
- * [--peer-keys M] [--mpt-keys K] [--workers W] [--index memory|hybrid|both] [--no-peers]`.
+ * [--peer-keys M] [--mpt-keys K] [--workers W] [--readers R] [--depth D] [--index memory|hybrid|both] [--no-peers]`.
  * `--index both` (default) runs the QMDB workload with the in-memory index and again with
  * the hybrid (on-disk) index, reporting index bytes per key (the largest seen after any
  * commit of the TPS phase) for each, and the hybrid index's in-block peak (its change buffer
@@ -31,6 +31,17 @@ const OPS = arg('ops', 100_000)
 const PEER_KEYS = arg('peer-keys', Math.min(KEYS, 1_000_000))
 const MPT_KEYS = arg('mpt-keys', PEER_KEYS)
 const WORKERS = arg('workers', 1)
+const READERS = arg('readers', 1)
+/**
+ * Blocks in flight in the TPS phase: 1 (default) awaits each block's durable commit before
+ * the next block's reads; 2 issues block N+1 before awaiting N, as the node does (N's root
+ * is hashed and fsynced while N+1 executes), but then N's hashing overlaps N+1's reads, so
+ * updates/s and reads/s are no longer separable. Populating always keeps 2 in flight (no
+ * reads there). Every store gets the same depth (lmdb's async transactions pipeline too).
+ */
+const DEPTH = Math.max(1, arg('depth', 1))
+/** Blocks in flight while populating. */
+const POPULATE_DEPTH = 2
 const PEERS = !args.includes('--no-peers')
 const INDEX = ((): 'memory' | 'hybrid' | 'both' => {
   const i = args.indexOf('--index')
@@ -104,15 +115,23 @@ interface Store {
 
 async function run(name: string, store: Store, keys: number, blocks: number, ops: number, extra?: () => Partial<Result>, afterBlock?: () => void): Promise<Result> {
   const start = performance.now()
+  // commits in flight (DEPTH - 1 left pending while the next block is applied)
+  const inflight: Promise<void>[] = []
+  const pipeline = async (p: Promise<void>, depth = DEPTH): Promise<void> => {
+    inflight.push(p)
+    while (inflight.length >= depth) await inflight.shift()
+  }
+  const drain = async (): Promise<void> => { while (inflight.length > 0) await inflight.shift() }
   // populate
   let t0 = performance.now()
   for (let n = 0; n < keys; n += ops) {
     const end = Math.min(keys, n + ops)
     const ks = keysOf(range(n, end))
     const puts: [Uint8Array, Uint8Array][] = ks.map((k, i) => [k, valueOf(n + i, 0)])
-    await store.block(puts, [])
+    await pipeline(store.block(puts, []), POPULATE_DEPTH)
     progress(`${name}: populate ${Math.min(keys, n + ops)}/${keys}`)
   }
+  await drain()
   const creates = keys / ((performance.now() - t0) / 1000)
   // TPS phase
   let lo = 0, hi = keys, writes = 0, writeMs = 0, reads = 0, readMs = 0
@@ -128,7 +147,8 @@ async function run(name: string, store: Store, keys: number, blocks: number, ops
     keysOf(blk.creates).forEach((k, i) => puts.push([k, valueOf(blk.creates[i]!, b)]))
     const dels = keysOf(blk.deletes)
     t0 = performance.now()
-    await store.block(puts, dels)
+    await pipeline(store.block(puts, dels))
+    if (b === blocks) await drain()
     writeMs += performance.now() - t0
     afterBlock?.()
     writes += puts.length + dels.length
@@ -141,7 +161,7 @@ async function run(name: string, store: Store, keys: number, blocks: number, ops
 }
 
 async function qmdbStore(dir: string, index: 'memory' | 'hybrid'): Promise<{ store: Store; db: Qmdb }> {
-  const db = await Qmdb.open(dir, { workers: WORKERS, index })
+  const db = await Qmdb.open(dir, { workers: WORKERS, index, readers: READERS })
   const store: Store = {
     async block(puts, dels) {
       const ch: Change[] = puts.map(([key, value]) => ({ key, value }))
@@ -223,7 +243,7 @@ console.log(`${'store'.padEnd(18)}${'keys'.padStart(12)}${'creates/s'.padStart(1
 for (const r of results) console.log(`${r.name.padEnd(18)}${f(r.keys)}${f(r.creates)}${f(r.updates)}${f(r.reads)}${f(r.indexBytesPerKey, 2)}${f(r.peakIndexBytesPerKey, 2)}${f(r.diskBytesPerKey, 1)}${(r.seconds === undefined ? '-' : r.seconds.toFixed(0)).padStart(10)}`)
 const main = results[0]!
 console.log(JSON.stringify({
-  bench: 'qmdb', keys: KEYS, blocks: BLOCKS, opsPerBlock: OPS, workers: WORKERS, sha256: hashKernel(),
+  bench: 'qmdb', keys: KEYS, blocks: BLOCKS, opsPerBlock: OPS, workers: WORKERS, readers: READERS, depth: DEPTH, sha256: hashKernel(),
   creates_per_s: Math.round(main.creates), updates_per_s: Math.round(main.updates), reads_per_s: Math.round(main.reads),
   index: INDEX,
   index_bytes_per_key: Number(main.indexBytesPerKey?.toFixed(2)), disk_bytes_per_key: Number(main.diskBytesPerKey?.toFixed(1)),

@@ -1,13 +1,16 @@
 /**
  * In-memory index: key hash → entry offset, packed in typed arrays (no JS
- * object per key). The key space is cut into units by the first `unitBits`
- * bits of the key hash; each unit is a sorted Uint32Array of 3-word records:
+ * object per key). The key space is cut into units by the first `u = unitBits`
+ * bits of the key hash (8 <= u <= 16); each unit is a sorted Uint32Array of
+ * 3-word records (bits numbered from the key hash's most significant bit):
  *
- *   w0 = key-hash bytes 2..5 (big-endian), w1 = bytes 6..7 << 16 | offset/8 >> 32,
+ *   w0 = key-hash bits [u, u+32), w1 = bits [u+32, 64) << u | offset/8 >> 32,
  *   w2 = offset/8 & 0xffffffff
  *
- * so a record is 12 bytes and holds a 64-bit key-hash prefix (bytes 0..1 are
- * implied by the unit, which requires unitBits <= 16) and a 48-bit offset/8.
+ * so a record is 12 bytes and holds a 64-bit key-hash prefix (the first u bits
+ * are implied by the unit) and a (32+u)-bit offset/8 (offsets below 2^(35+u)).
+ * Fewer, larger units cost less fixed memory per unit (and fewer reallocations
+ * as units grow) but longer moves on insert; the store uses `INDEX_UNIT_BITS`.
  * Prefix collisions are allowed (a multimap): callers compare the full key (or
  * key hash) read from the entry, so the index never decides membership alone.
  * Records with equal prefixes are kept ordered by full key hash, which the
@@ -16,6 +19,9 @@
 import { compareHash } from './entry.js'
 
 const REC = 3
+
+/** Unit bits of the store's in-memory index: 16384 units (4096 per shard); offsets below 2^49 bytes per shard. */
+export const INDEX_UNIT_BITS = 14
 
 /** Reads the full 32-byte key hash of the entry at `offset` (the caller reads the log). */
 export type FullHashAt = (offset: number) => Uint8Array
@@ -76,6 +82,10 @@ export class PackedIndex implements ShardIndex {
   /** Records per group of 64 units, so predecessor search skips empty stretches. */
   private readonly groupCounts: Int32Array
   private readonly shift: number
+  /** Mask of w1's offset bits (the low `unitBits`). */
+  private readonly lowMask: number
+  /** Largest offset/8 + 1 a record holds. */
+  private readonly offLimit: number
   /** Number of records. */
   count = 0
   /** Not tracked in memory (byteSize() is the figure). */
@@ -89,11 +99,14 @@ export class PackedIndex implements ShardIndex {
     this.units = new Array<Uint32Array | null>(unitCount).fill(null)
     this.lens = new Int32Array(unitCount)
     this.groupCounts = new Int32Array((unitCount >> 6) + 1)
-    this.shift = 16 - unitBits
+    if (unitBits < 8 || unitBits > 16) throw new RangeError('unitBits must be 8..16')
+    this.shift = 32 - unitBits
+    this.lowMask = (1 << unitBits) - 1
+    this.offLimit = 2 ** (32 + unitBits)
   }
 
   private unitOf(kh: Uint8Array, o = 0): number {
-    return (((kh[o]! << 8) | kh[o + 1]!) >>> this.shift) - this.firstUnit
+    return (((kh[o]! << 24) | (kh[o + 1]! << 16) | (kh[o + 2]! << 8) | kh[o + 3]!) >>> this.shift) - this.firstUnit
   }
 
   /** Bytes of memory held (typed arrays plus a per-unit estimate of object overhead). */
@@ -106,22 +119,28 @@ export class PackedIndex implements ShardIndex {
   /** First record position in unit `u` whose prefix is >= (a, b). */
   private lowerBound(arr: Uint32Array, len: number, a: number, b: number): number {
     let lo = 0, hi = len
+    const u = this.unitBits
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
       const m = mid * REC
-      const ma = arr[m]!, mb = arr[m + 1]! >>> 16
+      const ma = arr[m]!, mb = arr[m + 1]! >>> u
       if (ma < a || (ma === a && mb < b)) lo = mid + 1
       else hi = mid
     }
     return lo
   }
 
-  private static prefixA(kh: Uint8Array, o = 0): number {
-    return ((kh[o + 2]! << 24) | (kh[o + 3]! << 16) | (kh[o + 4]! << 8) | kh[o + 5]!) >>> 0
+  /** Key-hash bits [u, u+32) of `kh[o..]`. */
+  private prefixA(kh: Uint8Array, o = 0): number {
+    const h = (kh[o]! << 24) | (kh[o + 1]! << 16) | (kh[o + 2]! << 8) | kh[o + 3]!
+    const l = ((kh[o + 4]! << 24) | (kh[o + 5]! << 16) | (kh[o + 6]! << 8) | kh[o + 7]!) >>> 0
+    return ((h << this.unitBits) | (l >>> this.shift)) >>> 0
   }
 
-  private static prefixB(kh: Uint8Array, o = 0): number {
-    return (kh[o + 6]! << 8) | kh[o + 7]!
+  /** Key-hash bits [u+32, 64) of `kh[o..]`. */
+  private prefixB(kh: Uint8Array, o = 0): number {
+    const l = ((kh[o + 4]! << 24) | (kh[o + 5]! << 16) | (kh[o + 6]! << 8) | kh[o + 7]!) >>> 0
+    return (l & (0xffffffff >>> this.unitBits)) >>> 0
   }
 
   /** Unit of the last `seek()` / `predecessorAt()`. */
@@ -144,21 +163,21 @@ export class PackedIndex implements ShardIndex {
     this.carr = arr
     if (!arr) { this.clen = 0; return 0 }
     this.clen = this.lens[u]!
-    this.ca = PackedIndex.prefixA(kh, o)
-    this.cb = PackedIndex.prefixB(kh, o)
+    this.ca = this.prefixA(kh, o)
+    this.cb = this.prefixB(kh, o)
     return this.lowerBound(arr, this.clen, this.ca, this.cb)
   }
 
   /** Offset of candidate record `r` of the current seek, or -1 when the candidates are exhausted. */
   candidate(r: number): number {
     const arr = this.carr
-    if (!arr || r >= this.clen || arr[r * REC] !== this.ca || arr[r * REC + 1]! >>> 16 !== this.cb) return -1
-    return PackedIndex.offsetOf(arr, r)
+    if (!arr || r >= this.clen || arr[r * REC] !== this.ca || arr[r * REC + 1]! >>> this.unitBits !== this.cb) return -1
+    return this.offsetOf(arr, r)
   }
 
   /** Sets the offset of record `r` of unit `u` (a position from `seek`/`predecessorAt`, still valid). */
   setOffsetAt(u: number, r: number, offset: number): void {
-    PackedIndex.setOffset(this.units[u]!, r, offset)
+    this.setOffset(this.units[u]!, r, offset)
   }
 
   /** Removes record `r` of unit `u`. */
@@ -178,9 +197,18 @@ export class PackedIndex implements ShardIndex {
    * (`cu`, `cr`) for `setOffsetAt`.
    */
   predecessorAt(kh: Uint8Array, o: number, fullHashAt: FullHashAt): number {
-    let { u, r } = this.position(kh, fullHashAt, o)
+    this.position(kh, fullHashAt, o)
+    return this.recordBefore(this.pu, this.pr)
+  }
+
+  /**
+   * Offset of the record ordered immediately before position (u, r) (-1 if none), leaving
+   * its handle in (`cu`, `cr`). For a live key's own record (a handle from `seek`) this is
+   * its predecessor, found without comparing full hashes.
+   */
+  recordBefore(u: number, r: number): number {
     for (;;) {
-      if (r > 0) { this.cu = u; this.cr = r - 1; return PackedIndex.offsetOf(this.units[u]!, r - 1) }
+      if (r > 0) { this.cu = u; this.cr = r - 1; return this.offsetOf(this.units[u]!, r - 1) }
       u--
       while (u >= 0 && (u & 63) === 63 && this.groupCounts[u >> 6] === 0) u -= 64
       if (u < 0) return -1
@@ -188,13 +216,14 @@ export class PackedIndex implements ShardIndex {
     }
   }
 
-  private static offsetOf(arr: Uint32Array, r: number): number {
-    return ((arr[r * REC + 1]! & 0xffff) * 0x100000000 + arr[r * REC + 2]!) * 8
+  private offsetOf(arr: Uint32Array, r: number): number {
+    return ((arr[r * REC + 1]! & this.lowMask) * 0x100000000 + arr[r * REC + 2]!) * 8
   }
 
-  private static setOffset(arr: Uint32Array, r: number, offset: number): void {
+  private setOffset(arr: Uint32Array, r: number, offset: number): void {
     const o8 = offset / 8
-    arr[r * REC + 1] = (arr[r * REC + 1]! & 0xffff0000) | Math.floor(o8 / 0x100000000)
+    if (o8 >= this.offLimit) throw new RangeError(`offset ${offset} beyond the index's ${this.unitBits + 35}-bit range`)
+    arr[r * REC + 1] = ((arr[r * REC + 1]! & ~this.lowMask) | Math.floor(o8 / 0x100000000)) >>> 0
     arr[r * REC + 2] = o8 >>> 0
   }
 
@@ -204,31 +233,37 @@ export class PackedIndex implements ShardIndex {
     const arr = this.units[u]
     if (!arr) return []
     const len = this.lens[u]!
-    const a = PackedIndex.prefixA(kh), b = PackedIndex.prefixB(kh)
+    const a = this.prefixA(kh), b = this.prefixB(kh)
     const out: number[] = []
     for (let r = this.lowerBound(arr, len, a, b); r < len; r++) {
-      if (arr[r * REC] !== a || arr[r * REC + 1]! >>> 16 !== b) break
-      out.push(PackedIndex.offsetOf(arr, r))
+      if (arr[r * REC] !== a || arr[r * REC + 1]! >>> this.unitBits !== b) break
+      out.push(this.offsetOf(arr, r))
     }
     return out
   }
 
-  /** Position (unit, record) of the first record ordered at or after `kh`, resolving prefix ties with full hashes. */
-  private position(kh: Uint8Array, fullHashAt: FullHashAt, o = 0): { u: number; r: number } {
+  private pu = 0
+  private pr = 0
+
+  /** Position (pu, pr) = (unit, record) of the first record ordered at or after `kh`, resolving prefix ties with full hashes. */
+  private position(kh: Uint8Array, fullHashAt: FullHashAt, o = 0): void {
     const u = this.unitOf(kh, o)
     const arr = this.units[u]
-    if (!arr) return { u, r: 0 }
+    this.pu = u
+    this.pr = 0
+    if (!arr) return
     const len = this.lens[u]!
-    const a = PackedIndex.prefixA(kh, o), b = PackedIndex.prefixB(kh, o)
+    const a = this.prefixA(kh, o), b = this.prefixB(kh, o)
     let r = this.lowerBound(arr, len, a, b)
-    while (r < len && arr[r * REC] === a && arr[r * REC + 1]! >>> 16 === b &&
-      compareHash(fullHashAt(PackedIndex.offsetOf(arr, r)), 0, kh, o) < 0) r++
-    return { u, r }
+    while (r < len && arr[r * REC] === a && arr[r * REC + 1]! >>> this.unitBits === b &&
+      compareHash(fullHashAt(this.offsetOf(arr, r)), 0, kh, o) < 0) r++
+    this.pr = r
   }
 
   /** Inserts a record for key hash `kh` at `offset`. */
   insert(kh: Uint8Array, offset: number, fullHashAt: FullHashAt, o = 0): void {
-    const { u, r } = this.position(kh, fullHashAt, o)
+    this.position(kh, fullHashAt, o)
+    const u = this.pu, r = this.pr
     let arr = this.units[u]
     const len = this.lens[u]!
     if (!arr || (len + 1) * REC > arr.length) {
@@ -239,9 +274,9 @@ export class PackedIndex implements ShardIndex {
       this.units[u] = arr
     }
     arr.copyWithin((r + 1) * REC, r * REC, len * REC)
-    arr[r * REC] = PackedIndex.prefixA(kh, o)
-    arr[r * REC + 1] = PackedIndex.prefixB(kh, o) << 16
-    PackedIndex.setOffset(arr, r, offset)
+    arr[r * REC] = this.prefixA(kh, o)
+    arr[r * REC + 1] = (this.prefixB(kh, o) << this.unitBits) >>> 0
+    this.setOffset(arr, r, offset)
     this.lens[u] = len + 1
     this.groupCounts[u >> 6]!++
     this.count++
@@ -252,10 +287,10 @@ export class PackedIndex implements ShardIndex {
     const arr = this.units[u]
     if (!arr) return undefined
     const len = this.lens[u]!
-    const a = PackedIndex.prefixA(kh, o), b = PackedIndex.prefixB(kh, o)
+    const a = this.prefixA(kh, o), b = this.prefixB(kh, o)
     for (let r = this.lowerBound(arr, len, a, b); r < len; r++) {
-      if (arr[r * REC] !== a || arr[r * REC + 1]! >>> 16 !== b) break
-      if (PackedIndex.offsetOf(arr, r) === offset) return { arr, u, r }
+      if (arr[r * REC] !== a || arr[r * REC + 1]! >>> this.unitBits !== b) break
+      if (this.offsetOf(arr, r) === offset) return { arr, u, r }
     }
     return undefined
   }
@@ -264,7 +299,7 @@ export class PackedIndex implements ShardIndex {
   change(kh: Uint8Array, oldOffset: number, newOffset: number, o = 0): boolean {
     const f = this.find(kh, oldOffset, o)
     if (!f) return false
-    PackedIndex.setOffset(f.arr, f.r, newOffset)
+    this.setOffset(f.arr, f.r, newOffset)
     return true
   }
 
@@ -287,9 +322,10 @@ export class PackedIndex implements ShardIndex {
    * key-hash order), searching earlier units when needed; -1 if none.
    */
   predecessor(kh: Uint8Array, fullHashAt: FullHashAt): number {
-    let { u, r } = this.position(kh, fullHashAt)
+    this.position(kh, fullHashAt)
+    let u = this.pu, r = this.pr
     for (;;) {
-      if (r > 0) return PackedIndex.offsetOf(this.units[u]!, r - 1)
+      if (r > 0) return this.offsetOf(this.units[u]!, r - 1)
       u--
       while (u >= 0 && (u & 63) === 63 && this.groupCounts[u >> 6] === 0) u -= 64
       if (u < 0) return -1

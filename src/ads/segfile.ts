@@ -186,7 +186,7 @@ export class EntryLog {
     const want = Math.max(1 << 16, this.bufLen + (this.bufLen >> 2))
     const spare = this.spares.pop()
     // a recycled buffer has its pages mapped already (a fresh one page-faults on every first touch)
-    this.buf = spare !== undefined && spare.length >= want ? spare : new Uint8Array(want)
+    this.buf = spare !== undefined && spare.length >= this.bufLen ? spare : new Uint8Array(want)
     this.resetPending()
     return out
   }

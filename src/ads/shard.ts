@@ -17,7 +17,7 @@ import {
 import { QmdbCorruptionError } from './errors.js'
 import { hashSpansInto, sha256 } from './hash.js'
 import { HybridIndex } from './hybrid-index.js'
-import { PackedIndex, type IndexKind, type ShardIndex } from './index.js'
+import { INDEX_UNIT_BITS, PackedIndex, type IndexKind, type ShardIndex } from './index.js'
 import { READ_BATCH_MAX, READ_SLOT_BYTES, type ReadPool } from './reader.js'
 import { EntryLog } from './segfile.js'
 import type { MerkleJob } from './tree.js'
@@ -115,9 +115,8 @@ export class Shard {
     if (indexKind === 'hybrid') {
       this.index = new HybridIndex(dir, hybrid.ratio, hybrid.minBuffer)
     } else {
-      const unitBits = 16
-      const per = 1 << (unitBits - SHARD_BITS)
-      this.index = new PackedIndex(unitBits, id * per, per)
+      const per = 1 << (INDEX_UNIT_BITS - SHARD_BITS)
+      this.index = new PackedIndex(INDEX_UNIT_BITS, id * per, per)
     }
   }
 
@@ -295,15 +294,17 @@ export class Shard {
     let q = from
     for (; q < to && pool.size + PREFETCH_MARGIN <= READ_BATCH_MAX; q++) {
       const idx = order[q]!, ko = 32 * idx
-      let found = false
-      for (let r = ix.seek(khs, ko); pool.size < READ_BATCH_MAX - 1; r++) {
+      let found = -1
+      const r0 = ix.seek(khs, ko), u0 = ix.cu
+      for (let r = r0; pool.size < READ_BATCH_MAX - 1; r++) {
         const off = ix.candidate(r)
         if (off < 0) break
-        found = true
+        if (found < 0) found = r
         if (log.onDisk(off)) pool.add(this.id, off)
       }
-      if (!found || values[idx] === null) {
-        const off = ix.predecessorAt(khs, ko, this.fullHashAt)
+      if (found < 0 || values[idx] === null) {
+        // a delete's predecessor: the record before the key's (first candidate's) record
+        const off = found >= 0 && ix instanceof PackedIndex ? ix.recordBefore(u0, found) : ix.predecessorAt(khs, ko, this.fullHashAt)
         if (off >= 0 && log.onDisk(off)) pool.add(this.id, off)
       }
     }
@@ -355,7 +356,12 @@ export class Shard {
         for (let i = 0; i < 32; i++) tmp[i] = b[np + i]!
         const oldSn = eSn(b, pos)
         const fu = this.fu, fr = this.fr
-        this.predecessorInto(khs, ko)
+        if (this.index instanceof PackedIndex) {
+          // the deleted key's own record is at (fu, fr): its predecessor is the record before
+          const off = this.index.recordBefore(fu, fr)
+          if (off < 0) throw new QmdbCorruptionError(`shard ${this.id}: no predecessor (missing sentry)`)
+          this.copyEntry(this.log.locate(off))
+        } else this.predecessorInto(khs, ko)
         const pu = this.index.cu, pr = this.index.cr
         const pe = this.pent
         const pk = eKeyLen(pe, 0), pv = eValueLen(pe, 0), pn = eNkhPos(pe, 0)
