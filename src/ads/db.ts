@@ -25,7 +25,7 @@ import { QmdbCorruptionError, QmdbInputError, QmdbStateError } from './errors.js
 import { hashKeysInto, hashPairsInto, hashSpansInto, NULL_LEFT_TREE, sha256 } from './hash.js'
 import { HYBRID_MERGE_RATIO, HYBRID_MIN_BUFFER } from './hybrid-index.js'
 import type { IndexKind } from './index.js'
-import { readMeta, writeMeta, META_FORMAT, type MetaRecord } from './meta.js'
+import { fsyncDirAsync, readMeta, writeMeta, writeMetaAsync, META_FORMAT, type MetaRecord } from './meta.js'
 import { shardOf, type QmdbProof } from './proof.js'
 import { ReadPool } from './reader.js'
 import { fsyncDir } from './segfile.js'
@@ -177,7 +177,7 @@ export class Qmdb {
     fsyncDir(dir)
     if (!meta) db.genesis()
     else db.recover(meta)
-    if (opts.index === 'memory') {
+    if (opts.index === 'memory' && opts.readers > 0) {
       db.pool = new ReadPool(db.shards.map((sh) => sh.log.dir), opts.segmentBytes, Math.max(0, Math.min(opts.readers, MAX_READERS)))
       for (const sh of db.shards) sh.pool = db.pool
     }
@@ -400,12 +400,14 @@ export class Qmdb {
       roots = Promise.all(jobs.map((job, s) => this.runJob(s, job).then((d) => { this.trees[s]!.applyDelta(d); return d.root })))
     }
     this.inFlight++
-    const done = Promise.all([roots, syncs, this.tail]).then(([rs]) => {
-      for (const d of dirs) fsyncDir(d)
+    const done = Promise.all([roots, syncs, this.tail]).then(async ([rs]) => {
+      // off the calling thread (libuv pool), in order: new segment names durable, then the
+      // meta record written, fsynced and its directory fsynced; only then is the block committed
+      await Promise.all(dirs.map((d) => fsyncDirAsync(d)))
       const all = new Uint8Array(32 * SHARD_COUNT)
       rs.forEach((r, s) => all.set(r, 32 * s))
       const root = sha256(all)
-      writeMeta(this.dir, this.metaRecord(height, root, metas, rs))
+      await writeMetaAsync(this.dir, this.metaRecord(height, root, metas, rs))
       this.committedHeight = height
       this.committedRoot = root
       this.inFlight--

@@ -5,6 +5,7 @@
  * Format: one line of JSON, a newline, and the hex SHA-256 of the JSON line.
  */
 import * as fs from 'node:fs'
+import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 import { fsyncDir } from './segfile.js'
 import { sha256 } from './hash.js'
@@ -37,6 +38,30 @@ export function writeMeta(dir: string, m: MetaRecord): void {
     fs.closeSync(fd)
   }
   fsyncDir(dir)
+}
+
+/**
+ * `writeMeta` off the calling thread: the write and both fsyncs run on the libuv pool, in
+ * the same order (file written, file fsynced, then the directory fsynced); resolves when
+ * the record is durable. The caller must not start the next record before this resolves.
+ */
+export async function writeMetaAsync(dir: string, m: MetaRecord): Promise<void> {
+  const json = JSON.stringify(m)
+  const sum = Buffer.from(sha256(Buffer.from(json))).toString('hex')
+  const fh = await fsp.open(path.join(dir, `meta.${m.height % 2}`), 'w', 0o644)
+  try {
+    await fh.writeFile(`${json}\n${sum}\n`)
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+  await fsyncDirAsync(dir)
+}
+
+/** Fsyncs a directory on the libuv pool. */
+export async function fsyncDirAsync(dir: string): Promise<void> {
+  const dh = await fsp.open(dir, 'r')
+  try { await dh.sync() } finally { await dh.close() }
 }
 
 /** Reads one meta file; undefined if missing, torn or failing its checksum. */
