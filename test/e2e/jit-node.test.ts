@@ -211,3 +211,29 @@ test('a node with the JIT forced hot gives the receipts, roots and call answers 
     }
   }
 })
+
+test('default tiering: eth_calls make a code hot, it is compiled off the call path and answers the same', async () => {
+  const { Probe } = compileContracts()
+  const probeAbi = Probe!.abi as Abi
+  const n = await start('on')
+  try {
+    const jit = n.node.jit!
+    assert.ok(jit !== undefined && jit.threshold > 1 && jit.async, 'the node tiers adaptively, compiling asynchronously')
+    const alice = privateKeyToAccount(DEV_KEYS[0]!)
+    const raw = await alice.signTransaction({ type: 'eip1559', chainId: 31337, nonce: 0, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 10n ** 9n, gas: 3_000_000n, data: Probe!.bytecode })
+    const probe = (await rpc<{ contractAddress: Address }>(n.url, 'realtime_sendRawTransaction', [raw])).contractAddress
+    const req = { from: alice.address, to: probe, data: encodeFunctionData({ abi: probeAbi, functionName: 'hashLoop', args: [50n] }) }
+    const first = await rpc<Hex>(n.url, 'eth_call', [req, 'latest'])
+    const gas0 = await rpc<Hex>(n.url, 'eth_estimateGas', [req])
+    // each eth_call enters the code once; estimateGas's binary search many times
+    for (let i = 0; i < 2 * jit.threshold; i++) assert.equal(await rpc<Hex>(n.url, 'eth_call', [req, 'latest']), first)
+    assert.ok(jit.stats.compiled >= 1, 'the code was compiled')
+    const runs = jit.stats.compiledRuns
+    assert.equal(await rpc<Hex>(n.url, 'eth_call', [req, 'latest']), first)
+    assert.equal(await rpc<Hex>(n.url, 'eth_estimateGas', [req]), gas0)
+    assert.ok(jit.stats.compiledRuns > runs, 'later calls run compiled code')
+  } finally {
+    await n.node.close()
+    rmSync(n.dir, { recursive: true, force: true })
+  }
+})
