@@ -20,14 +20,16 @@
  * Persistence: with `dataDir`, state lives in QMDB (`dataDir/state`) and
  * history in the chain store (`dataDir/chain`); `Chain.open` resumes from
  * them. Recent blocks stay in memory; older ones are read back from the
- * store. States of the last `historyBlocks` sealed blocks are served from
- * undo maps over the committed state.
+ * store. The state of any sealed block is served from the state history
+ * (`dataDir/history.log`: each block's prior values) over the committed state.
  */
 import { join } from 'node:path'
 import { StateOverlay } from '../state/overlay.js'
 import type { AccountInfo, StateDiff, StateReader } from '../state/database.js'
 import { executeTransaction, makeBlockEnv, blobBaseFee as blobBaseFeeOf, nextExcessBlobGas, type BlockEnv } from '../execution/transaction.js'
 import { TxRejectedError } from '../execution/errors.js'
+import { applyBeaconRoot, applyBlockHashHistory, historySlotOf, HISTORY_STORAGE_ADDRESS, HISTORY_STORAGE_CODE, BEACON_ROOTS_ADDRESS, BEACON_ROOTS_CODE } from '../execution/system.js'
+import { forkAtLeast } from '../eth/fork.js'
 import { Evm } from '../evm/interpreter.js'
 import { CodeCache } from '../evm/code.js'
 import { TxPool, nowMicros, type PooledTransaction, type AddResult } from '../txpool/pool.js'
@@ -38,13 +40,16 @@ import { orderedTrieRootSteps } from '../eth/trie.js'
 import { bloomOr, emptyBloom, type Log } from '../eth/log.js'
 import { keccak256, KECCAK_EMPTY, EMPTY_TRIE_ROOT } from '../crypto/keccak.js'
 import { privateKeyToAddress } from '../crypto/secp256k1.js'
-import { bigIntToBytes, equalBytes } from '../primitives/bytes.js'
+import { bigIntToBytes, bytesToBigInt, equalBytes } from '../primitives/bytes.js'
 import { bytesToHex, bytesToHexRaw } from '../primitives/hex.js'
-import { ChainStore, type MiniBlockInput, type StoredBlock } from '../storage/store.js'
+import { ChainStore, rewindChainStore, type MiniBlockInput, type StoredBlock } from '../storage/store.js'
 import { decodeHeader, encodeHeader, headerHash, withForkFields, EMPTY_OMMERS_HASH, type BlockHeader } from './header.js'
 import { signMiniBlock, encodeSignedMiniBlock, miniBlockTransactionsHash, miniBlockReceiptsHash, type SignedMiniBlockHeader } from './miniblock.js'
-import { DiffLayer, UndoReader, makeUndo, makeUndoSteps, emptyDiff, addrKey, type UndoMap } from './state-layer.js'
+import { DiffLayer, HistoryReader, makeUndo, makeUndoSteps, emptyDiff, addrKey, type UndoMap } from './state-layer.js'
 import { Slicer, SEAL_SLICE_MS } from './slices.js'
+import { StateHistory, type HistoryEntry } from '../storage/history.js'
+import { accountKey, storageKey, encodeAccount, ACCOUNT_PREFIX, STORAGE_PREFIX } from '../state/qmdb/store.js'
+import { hexToBytes } from '../primitives/hex.js'
 import { MemoryStateStore, QmdbStateStore, type StateStore, type StateProof } from './state-store.js'
 import { blockSize, consensusReceipt, recordBloom, decodeStoredRecord, receiptRecordLogs, encodeReceiptRecord, encodeTxRecord, nextBaseFee, type TxRecord } from './records.js'
 import { ChainClosedError, ChainCorruptionError, ProofUnavailableError, StateUnavailableError } from './errors.js'
@@ -82,8 +87,6 @@ export interface ChainOptions {
   coinbase?: Uint8Array
   /** Seal on a timer (default true); tests may seal by hand with `mine`. */
   autoSeal?: boolean
-  /** Sealed-block states kept for historical queries (default 256). */
-  historyBlocks?: number
   /** Sealed blocks kept whole in memory when persisting (default 64). */
   recentBlocks?: number
   /** QMDB Merkle worker threads (default 1). */
@@ -199,6 +202,12 @@ interface BlockState {
   size: bigint
   /** No more transactions fit (the next one waits for the next block). */
   full: boolean
+  /** EIP-4788 system call made (at the first mini-block or at sealing: it needs the timestamp). */
+  beaconDone: boolean
+  /** EIP-2935 system call made (as soon as the parent's hash is known). */
+  historyDone: boolean
+  /** Dev-mode edits (anvil_set*, evm_revert) were applied to the open layer. */
+  devEdited: boolean
 }
 
 const ZERO32 = new Uint8Array(32)
@@ -240,7 +249,6 @@ export class Chain {
   private readonly blocks = new Map<bigint, BlockState>()
   private readonly hashToNumber = new Map<string, bigint>()
   private readonly txIndex = new Map<string, TxRecord>()
-  private readonly undo = new Map<bigint, UndoMap>()
   private open!: BlockState
   private head!: BlockState
   /** The block whose root is being computed (hash unknown), if any. */
@@ -252,6 +260,8 @@ export class Chain {
   private appliedHeight = -1n
   private readonly sealSliceMs: number
   private sealStats: SealStats | undefined
+  /** A seal waiting for its parent's hash (EIP-2935), if any. */
+  private deferredSeal: Promise<void> | undefined
   private lastMiniNumber = -1n
   private lastMiniHash: Uint8Array = ZERO32
   private lastMiniTimeUs = 0n
@@ -267,16 +277,19 @@ export class Chain {
   private readonly receiptWaiters = new Map<string, Set<Waiter<TxRecord | undefined>>>()
   private readonly nonceWaiters = new Map<string, Set<Waiter<boolean> & { nonce: bigint }>>()
   private readonly rejected = new Map<string, string>()
-  private readonly historyBlocks: number
+  /** Prior values of every sealed block's changes (historical state). */
+  private history!: StateHistory
   private readonly recentBlocks: number
   private readonly batchSize: number
   private readonly autoSeal: boolean
   private seq = 1 << 30
   // dev-mode
   private readonly impersonated = new Set<string>()
-  private readonly snapshots = new Map<bigint, number>()
-  private nextSnapshotId = 1n
-  private devUndo: UndoMap[] = []
+  /** Snapshot id → the sealed block it was taken at. */
+  private readonly snapshots = new Map<bigint, bigint>()
+  private nextSnapshotId = 0n
+  /** An evm_revert is rewinding the stores: no mini-blocks, no seals. */
+  private paused = false
   private pendingHashFlag = false
 
   private constructor(private readonly opts: ChainOptions) {
@@ -289,7 +302,6 @@ export class Chain {
     this.sequencerAddress = privateKeyToAddress(this.sequencerKey)
     this.codeCache = opts.codeCache ?? new CodeCache()
     this.coinbase = opts.coinbase ?? new Uint8Array(20)
-    this.historyBlocks = opts.historyBlocks ?? 256
     this.recentBlocks = opts.recentBlocks ?? 64
     this.batchSize = opts.batchSize ?? 256
     this.autoSeal = opts.autoSeal ?? true
@@ -326,7 +338,24 @@ export class Chain {
     } else {
       this.stateStore = new MemoryStateStore(bh)
     }
-    const storeHead = this.store ? BigInt(this.store.head) : -1n
+    this.history = StateHistory.open(this.opts.dataDir !== undefined ? join(this.opts.dataDir, 'history.log') : undefined)
+    // The history is appended before each state commit: it may hold a block
+    // the state store lost (crash before QMDB's commit), which is dropped; a
+    // history behind the state store (a data directory from before it, or a
+    // power cut before its sync) restarts at the next block.
+    const stateHeight = Number(this.stateStore.height)
+    if (this.history.lastBlock > stateHeight) this.history.truncateAfter(stateHeight)
+    else if (this.history.lastBlock < stateHeight) this.history.clear()
+    let storeHead = this.store ? BigInt(this.store.head) : -1n
+    const rewound = this.stateStore.rewoundAt
+    if (this.store !== undefined && rewound !== undefined && rewound < storeHead) {
+      // An evm_revert committed the state and stopped before rewinding the chain store: finish it.
+      const dir = join(this.opts.dataDir!, 'chain')
+      await this.store.close()
+      rewindChainStore(dir, Number(rewound))
+      this.store = await ChainStore.open(dir)
+      storeHead = rewound
+    }
     if (storeHead < 0n) {
       if (this.stateStore.height >= 0n) throw new ChainCorruptionError('state store has blocks but the chain store is empty: delete the data directory (--fresh)')
       await this.createGenesis()
@@ -338,9 +367,18 @@ export class Chain {
     if (this.autoSeal) this.armTimer()
   }
 
+  /** The genesis accounts: the configured ones plus the fork's system contracts (EIP-4788, EIP-2935) unless configured. */
+  private genesisAccounts(): GenesisAccount[] {
+    const out = [...this.opts.genesis]
+    const has = (a: Uint8Array): boolean => out.some((g) => equalBytes(g.address, a))
+    if (forkAtLeast(this.fork, 'Cancun') && !has(BEACON_ROOTS_ADDRESS)) out.push({ address: BEACON_ROOTS_ADDRESS, balance: 0n, nonce: 1n, code: BEACON_ROOTS_CODE })
+    if (forkAtLeast(this.fork, 'Prague') && !has(HISTORY_STORAGE_ADDRESS)) out.push({ address: HISTORY_STORAGE_ADDRESS, balance: 0n, nonce: 1n, code: HISTORY_STORAGE_CODE })
+    return out
+  }
+
   private genesisDiff(): StateDiff {
     const d = emptyDiff()
-    for (const a of this.opts.genesis) {
+    for (const a of this.genesisAccounts()) {
       const key = bytesToHex(a.address)
       let codeHash = KECCAK_EMPTY
       if (a.code !== undefined && a.code.length > 0) {
@@ -354,7 +392,9 @@ export class Chain {
   }
 
   private async createGenesis(): Promise<void> {
-    const root = await this.stateStore.commit(this.genesisDiff(), 0n)
+    const diff = this.genesisDiff()
+    this.recordHistory(0n, makeUndo(this.stateStore.reader, diff))
+    const root = await this.stateStore.commit(diff, 0n)
     const header = withForkFields(
       {
         parentHash: ZERO32,
@@ -404,6 +444,9 @@ export class Chain {
       hash,
       size,
       full: false,
+      beaconDone: true,
+      historyDone: true,
+      devEdited: false,
     }
   }
 
@@ -439,7 +482,8 @@ export class Chain {
     } else if (stateHeight !== storeHead) {
       throw new ChainCorruptionError(`state store is at block ${stateHeight} but the chain store at ${storeHead}`)
     }
-    if (!equalBytes(header.stateRoot, this.stateStore.root)) throw new ChainCorruptionError(`state root ${bytesToHex(this.stateStore.root)} differs from block ${header.number}'s ${bytesToHex(header.stateRoot)}`)
+    // after an evm_revert (and before the next block) QMDB's root is that of the rewind commit, not the header's
+    if (this.stateStore.rewoundAt !== storeHead && !equalBytes(header.stateRoot, this.stateStore.root)) throw new ChainCorruptionError(`state root ${bytesToHex(this.stateStore.root)} differs from block ${header.number}'s ${bytesToHex(header.stateRoot)}`)
     const b = this.sealedState(header, stored.hash, [], [], BigInt(stored.firstMini < 0 ? 0 : stored.firstMini), blockSize(stored.header, []))
     this.head = b
     this.remember(b)
@@ -460,7 +504,7 @@ export class Chain {
     const number = parent.number + 1n
     const baseFee = nextBaseFee(parent.baseFee, parent.gasUsed, parent.gasLimit)
     const excessBlobGas = nextExcessBlobGas(parent.excessBlobGas, parent.blobGasUsed, this.fork)
-    return {
+    const b: BlockState = {
       number,
       timestamp: undefined,
       baseFee,
@@ -480,7 +524,58 @@ export class Chain {
       hash: undefined,
       size: 0n,
       full: false,
+      beaconDone: false,
+      historyDone: false,
+      devEdited: false,
     }
+    this.applyHistoryCall(b)
+    return b
+  }
+
+  // ------------------------------------------------------ system calls
+
+  /**
+   * EIP-2935: store the parent's hash in the history contract, in the open
+   * block's layer, as soon as that hash is known (at once when the parent is
+   * sealed; otherwise when its root arrives, from `finishSeal`). Until then
+   * the slot it writes is pending in the layer: a transaction reading it
+   * makes its mini-block wait for the hash, as a BLOCKHASH read does.
+   */
+  private applyHistoryCall(b: BlockState): void {
+    if (b.historyDone) return
+    const layer = b.layer!
+    const parentHash = this.blockHash(b.number - 1n)
+    if (parentHash === undefined) {
+      layer.pendingSlot ??= {
+        address: addrKey(HISTORY_STORAGE_ADDRESS),
+        slot: historySlotOf(b.number),
+        hit: () => {
+          this.pendingHashFlag = true
+        },
+      }
+      return
+    }
+    layer.pendingSlot = undefined
+    b.historyDone = true
+    this.applySystemCall(b, (o, env) => applyBlockHashHistory(o, env, parentHash))
+  }
+
+  /** EIP-4788: store the parent beacon block root (zero: there is no beacon chain) once the block's timestamp is fixed. */
+  private applyBeaconCall(b: BlockState): void {
+    if (b.beaconDone) return
+    b.beaconDone = true
+    const env = this.envOf(b)
+    this.applySystemCall(b, (o) => applyBeaconRoot(o, env, ZERO32))
+  }
+
+  /** Run a system call on an overlay over `b`'s layer and merge its changes (recorded for evm_revert). */
+  private applySystemCall(b: BlockState, call: (o: StateOverlay, env: BlockEnv) => boolean): void {
+    const layer = b.layer!
+    const overlay = new StateOverlay(layer)
+    call(overlay, b.env ?? this.provisionalEnvOf(b))
+    const diff = overlay.diff()
+    if (diff.accounts.size === 0 && diff.storage.size === 0) return
+    layer.apply(diff)
   }
 
   private remember(b: BlockState): void {
@@ -531,7 +626,11 @@ export class Chain {
 
   /** The block environment of the open block (for eth_call on `latest`/`pending`). */
   openBlockEnv(): BlockEnv {
-    const b = this.open
+    return this.provisionalEnvOf(this.open)
+  }
+
+  /** The environment of an unsealed block, its timestamp not fixed yet when no mini-block ran. */
+  private provisionalEnvOf(b: BlockState): BlockEnv {
     if (b.env !== undefined) return b.env
     const ts = b.timestamp ?? (() => {
       const p = this.parentTimestamp(b)
@@ -603,7 +702,7 @@ export class Chain {
 
   /** Execute one mini-block now (synchronously) if there is work. Returns the mini-block, if one closed. */
   runMiniBlock(reschedule = true): MiniBlock | undefined {
-    if (this.closed || this.waitingForHash || this.failure) return undefined
+    if (this.closed || this.waitingForHash || this.failure || this.paused) return undefined
     const b = this.open
     if (b.full) return undefined
     let batch = this.takeBatch()
@@ -611,6 +710,8 @@ export class Chain {
     const startMs = performance.now()
     const timestampUs = this.nowUs()
     const env = this.envOf(b)
+    this.applyBeaconCall(b)
+    this.applyHistoryCall(b)
     const overlay = new StateOverlay(b.layer!)
     const evm = new Evm(overlay, env, { codeCache: this.codeCache })
     const executed: { p: PooledTransaction; r: ReturnType<typeof executeTransaction> }[] = []
@@ -670,7 +771,6 @@ export class Chain {
 
   private closeMiniBlock(b: BlockState, overlay: StateOverlay, executed: { p: PooledTransaction; r: ReturnType<typeof executeTransaction> }[], timestampUs: bigint, cumulative: bigint, blobGas: bigint): MiniBlock {
     const diff = overlay.diff()
-    if (this.snapshots.size > 0) this.devUndo.push(makeUndo(b.layer!, diff))
     b.layer!.apply(diff)
     const number = this.lastMiniNumber + 1n
     const txs: TxRecord[] = []
@@ -775,8 +875,21 @@ export class Chain {
    * sealed and stored.
    */
   seal(explicitTimestamp?: bigint): Promise<void> {
+    if (this.deferredSeal !== undefined) return this.deferredSeal
+    if (this.paused) return this.sealTail
     const b = this.open
+    if (!b.historyDone && this.blockHash(b.number - 1n) === undefined && this.failure === undefined) {
+      // EIP-2935 needs the parent's hash, still being computed (blocks sealed
+      // back to back): seal once it is known. Later calls share this one.
+      const parentVisible = this.sealingBlocks.get(b.number - 1n) ?? this.sealTail
+      return (this.deferredSeal = parentVisible.then(() => {
+        this.deferredSeal = undefined
+        return this.blockHash(b.number - 1n) === undefined ? this.sealTail : this.seal(explicitTimestamp)
+      }))
+    }
     this.fixTimestamp(b, explicitTimestamp)
+    this.applyBeaconCall(b)
+    this.applyHistoryCall(b)
     const layer = b.layer!
     b.layer = undefined
     this.frozen.set(b.number, layer)
@@ -802,10 +915,10 @@ export class Chain {
     const t0 = performance.now()
     // 1. state: undo values and change set read the parent state (QMDB holds exactly block b-1 now)
     const diff = layer.toDiff()
+    this.sweepClearedStorage(diff)
     const undo = await slicer.drive(makeUndoSteps(this.stateStore.reader, diff, due))
+    this.recordHistory(b.number, undo) // before the state store has the block
     const { root: rootP } = await this.stateStore.applySliced(diff, b.number, slicer)
-    this.undo.set(b.number, undo)
-    this.undo.delete(b.number - BigInt(this.historyBlocks) - 1n)
     this.appliedHeight = b.number
     this.unfreeze(b.number, layer)
     const t1 = performance.now()
@@ -877,6 +990,7 @@ export class Chain {
       this.hashToNumber.set(bytesToHexRaw(hash), b.number)
       this.head = b
       this.sealingBlocks.delete(b.number)
+      if (this.open.number === b.number + 1n) this.applyHistoryCall(this.open)
       const view = this.blockData(b)
       for (const l of this.listeners.newHead) {
         try {
@@ -1090,19 +1204,58 @@ export class Chain {
     return this.open.layer!
   }
 
-  /** State after sealed block `n`; undefined when `n` is not sealed; throws StateUnavailableError beyond the history window. */
+  /**
+   * State after sealed block `n`; undefined when `n` is not sealed. Served
+   * from the state history over the committed state; throws
+   * StateUnavailableError for blocks older than the history (a data
+   * directory written before it existed, or a history lost to a power cut).
+   */
   stateAtBlock(n: bigint): StateReader | undefined {
     if (n < 0n || n > this.head.number) return undefined
     const committed = this.appliedHeight
-    if (n === committed) return this.stateStore.reader
-    const oldest = committed - BigInt(this.historyBlocks)
-    const undos: UndoMap[] = []
-    for (let k = n + 1n; k <= committed; k++) {
-      const u = this.undo.get(k)
-      if (u === undefined) throw new StateUnavailableError(n, oldest > 0n ? oldest : 0n)
-      undos.push(u)
+    // while the next block is being applied (its history is already recorded), even block `committed` reads through the history
+    if (n === committed && this.history.lastBlock <= Number(committed)) return this.stateStore.reader
+    const oldest = this.oldestStateBlock()
+    if (n < oldest) throw new StateUnavailableError(n, oldest)
+    return new HistoryReader(this.history, n, this.stateStore.reader, (x) => this.blockHashForEvm(x))
+  }
+
+  /** Oldest sealed block whose state is available. */
+  oldestStateBlock(): bigint {
+    const first = this.history.firstBlock
+    if (first < 0) return this.stateStore.height
+    return first > 0 ? BigInt(first - 1) : 0n
+  }
+
+  /**
+   * A deleted account's storage must go with it, but QMDB cannot enumerate
+   * an account's slots: list every slot the state history ever recorded for
+   * it (every stored slot was written by some recorded block) as zero; the
+   * state store drops those already absent.
+   */
+  private sweepClearedStorage(diff: StateDiff): void {
+    for (const a of diff.clearedStorage ?? []) {
+      const addr = hexToBytes(a, 20)
+      let m = diff.storage.get(a)
+      for (const key of this.history.keysWithPrefix(storageKey(addr, 0n).subarray(0, 21))) {
+        const slot = bytesToBigInt(key.subarray(21, 53))
+        if (m?.has(slot)) continue
+        if (m === undefined) diff.storage.set(a, (m = new Map()))
+        m.set(slot, 0n)
+      }
     }
-    return new UndoReader(undos, this.stateStore.reader, (x) => this.blockHashForEvm(x))
+  }
+
+  /** Record block `n`'s prior values (its undo map) in the state history, before the state store has the block. */
+  private recordHistory(n: bigint, undo: UndoMap): void {
+    const entries: HistoryEntry[] = []
+    for (const [a, info] of undo.accounts) entries.push({ key: accountKey(hexToBytes('0x' + a, 20)), prior: info === undefined ? null : encodeAccount(info) })
+    for (const [a, slots] of undo.storage) {
+      const addr = hexToBytes('0x' + a, 20)
+      for (const [slot, v] of slots) entries.push({ key: storageKey(addr, slot), prior: v === 0n ? null : bigIntToBytes(v, 32) })
+    }
+    this.history.append(Number(n), entries)
+    if (this.store !== undefined) this.history.sync().catch((e: Error) => this.fail(e))
   }
 
   /** True when the state store can produce QMDB proofs (persistent chains). */
@@ -1127,6 +1280,7 @@ export class Chain {
       const proof = await store.prove(address, slots)
       // a block sealed meanwhile: its header may not be published yet
       if (proof.blockNumber !== this.head.number) continue
+      if (store.rewoundAt === proof.blockNumber) throw new ProofUnavailableError(`block ${proof.blockNumber}'s state was restored by evm_revert; proofs resume with the next block`)
       if (blockNumber !== undefined && blockNumber !== proof.blockNumber) {
         throw new ProofUnavailableError(`proofs are served for the latest sealed block only (${proof.blockNumber}); the state of block ${blockNumber} is not retained in QMDB`)
       }
@@ -1282,8 +1436,8 @@ export class Chain {
   /** Apply a dev-mode state edit to the newest state (anvil_set*). */
   applyDevDiff(diff: StateDiff): void {
     const layer = this.open.layer!
-    if (this.snapshots.size > 0) this.devUndo.push(makeUndo(layer, diff))
     layer.apply(diff)
+    this.open.devEdited = true
   }
 
   /** Set fields of an account in the newest state. */
@@ -1308,34 +1462,106 @@ export class Chain {
     this.applyDevDiff(d)
   }
 
-  /** Take a state snapshot; returns its id. */
-  snapshot(): bigint {
+  /**
+   * Take a snapshot; returns its id (0, 1, … as anvil). A snapshot sits on a
+   * block boundary: when the open block holds transactions or dev edits it
+   * is sealed first (so `eth_blockNumber` may grow by one).
+   */
+  async snapshot(): Promise<bigint> {
+    this.checkOpen()
+    while (!this.open.full && this.hasWork() && this.runMiniBlock() !== undefined) {
+      // executable transactions belong before the snapshot
+    }
+    if (this.open.txs.length > 0 || this.open.devEdited) await this.seal()
+    await this.deferredSeal
+    await this.sealTail
     const id = this.nextSnapshotId++
-    this.snapshots.set(id, this.devUndo.length)
+    this.snapshots.set(id, this.head.number)
     return id
   }
 
   /**
-   * Revert the newest state to a snapshot (dropping it and later ones). The
-   * chain itself is append-only: block numbers keep growing, the state is
-   * restored by one compensating change in the open block.
+   * Revert the chain to a snapshot, as anvil does: blocks after the
+   * snapshot's block are removed (also from the chain store on disk, so they
+   * do not come back after a restart), the state returns to that block's
+   * (one QMDB commit of the prior values from the state history, marked as a
+   * rewind), the open block restarts empty, and the snapshot and later ones
+   * are dropped. Pooled transactions stay pooled.
    */
-  revert(id: bigint): boolean {
-    const at = this.snapshots.get(id)
-    if (at === undefined) return false
-    this.runMiniBlock()
-    const layer = this.open.layer!
-    for (let i = this.devUndo.length - 1; i >= at; i--) {
-      const u = this.devUndo[i]!
-      const d = emptyDiff()
-      for (const [k, a] of u.accounts) d.accounts.set('0x' + k, a === undefined ? null : a)
-      for (const [k, m] of u.storage) d.storage.set('0x' + k, new Map(m))
-      layer.apply(d)
+  async revert(id: bigint): Promise<boolean> {
+    this.checkOpen()
+    const target = this.snapshots.get(id)
+    if (target === undefined) return false
+    this.paused = true
+    try {
+      await this.deferredSeal
+      await this.sealTail
+      if (this.failure) throw this.failure
+      await this.rewindTo(target)
+    } finally {
+      this.paused = false
     }
-    this.devUndo.length = at
     for (const s of [...this.snapshots.keys()]) if (s >= id) this.snapshots.delete(s)
-    if (this.snapshots.size === 0) this.devUndo = []
+    if (this.autoSeal && !this.closed) {
+      if (this.timer) clearTimeout(this.timer)
+      this.armTimer()
+    }
+    if (this.hasWork()) this.schedule()
     return true
+  }
+
+  /** Make sealed block `n` (≤ head, all seals durable) the head again, with its state. */
+  private async rewindTo(n: bigint): Promise<void> {
+    const state = this.stateAtBlock(n)!
+    // Every key changed after n (sealed blocks, and the open block) back to its value at n.
+    const d = emptyDiff()
+    const setAccount = (addr: Uint8Array): void => {
+      d.accounts.set(bytesToHex(addr), state.account(addr) ?? null)
+    }
+    const setSlot = (addr: Uint8Array, slot: bigint): void => {
+      const k = bytesToHex(addr)
+      let m = d.storage.get(k)
+      if (m === undefined) d.storage.set(k, (m = new Map()))
+      m.set(slot, state.storage(addr, slot))
+    }
+    for (const key of this.history.keysAfter(Number(n))) {
+      if (key[0] === ACCOUNT_PREFIX) setAccount(key.subarray(1, 21))
+      else if (key[0] === STORAGE_PREFIX) setSlot(key.subarray(1, 21), bytesToBigInt(key.subarray(21, 53)))
+    }
+    const layer = this.open.layer!
+    for (const k of layer.accounts.keys()) setAccount(hexToBytes('0x' + k, 20))
+    for (const [k, slots] of layer.storageMap) for (const slot of slots.keys()) setSlot(hexToBytes('0x' + k, 20), slot)
+    const reverting = this.head.number > n
+    if (reverting) await this.stateStore.rewind(d, n)
+    this.appliedHeight = n
+    this.history.truncateAfter(Number(n))
+    // drop the removed blocks and the open block from memory
+    for (const t of this.open.txs) this.txIndex.delete(bytesToHexRaw(t.hash))
+    for (const [k, b] of this.blocks) {
+      if (k <= n) continue
+      this.blocks.delete(k)
+      if (b.hash) this.hashToNumber.delete(bytesToHexRaw(b.hash))
+      for (const t of b.txs) this.txIndex.delete(bytesToHexRaw(t.hash))
+    }
+    let head = this.blocks.get(n)
+    if (this.store !== undefined && reverting) {
+      const dir = join(this.opts.dataDir!, 'chain')
+      await this.store.close()
+      rewindChainStore(dir, Number(n))
+      this.store = await ChainStore.open(dir)
+    }
+    if (this.store !== undefined) {
+      const stored = this.store.read((s) => s.getBlock(Number(n)))
+      if (stored === undefined) throw new ChainCorruptionError(`block ${n} missing after revert`)
+      head ??= this.sealedState(decodeHeader(stored.header), stored.hash, [], [], BigInt(stored.firstMini < 0 ? 0 : stored.firstMini), blockSize(stored.header, []))
+      this.lastMiniNumber = this.nextMiniFromStore(stored) - 1n
+    } else {
+      this.lastMiniNumber = head!.miniOffset + BigInt(head!.miniBlocks.length) - 1n
+    }
+    this.head = head!
+    this.lastMiniHash = this.head.header!.extraData.length === 32 ? this.head.header!.extraData.slice() : ZERO32
+    this.open = this.newOpenBlock(this.head)
+    // without a rewind (no block since the snapshot) the open block's changes are simply dropped
   }
 
   /** Seal `count` blocks now (pending transactions first); the first at `timestamp` when given. */
@@ -1386,9 +1612,10 @@ export class Chain {
       while (!this.open.full && this.hasWork() && this.runMiniBlock() !== undefined) {
         // drain
       }
-      if (this.open.txs.length > 0 || !this.open.layer!.isEmpty()) this.seal()
+      if (this.open.txs.length > 0 || this.open.devEdited) this.seal()
     }
     this.closed = true
+    await this.deferredSeal
     await this.sealTail
     for (const set of this.receiptWaiters.values()) for (const w of set) this.settle(w, undefined)
     for (const set of this.nonceWaiters.values()) for (const w of set) this.settle(w, false)
@@ -1396,6 +1623,7 @@ export class Chain {
     this.nonceWaiters.clear()
     await this.pool.close()
     await this.stateStore.close()
+    await this.history.close()
     await this.store?.close()
   }
 }

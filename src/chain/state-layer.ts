@@ -3,16 +3,19 @@
  * `StateOverlay` over the open block's `DiffLayer`, which holds the block's
  * merged changes on top of the committed state; closing a mini-block merges
  * its diff into the layer, sealing the block commits the layer's diff to the
- * state store and drops the layer. `UndoReader` serves recent historical
- * states (block tags by number) from the prior values recorded at each commit
- * (`UndoMap`), newest-first, over the current committed state; `OverrideReader`
- * applies eth_call state overrides.
+ * state store and drops the layer. `HistoryReader` serves historical states
+ * (block tags by number) from the state history (each sealed block's prior
+ * values) over the committed state; `OverrideReader` applies eth_call state
+ * overrides.
  *
  * Keys are lower-case hex addresses without `0x`.
  */
 import { KECCAK_EMPTY, keccak256 } from '../crypto/keccak.js'
 import { bytesToHexRaw } from '../primitives/hex.js'
 import type { AccountInfo, StateDiff, StateReader } from '../state/database.js'
+import { accountKey, storageKey, decodeAccount } from '../state/qmdb/store.js'
+import { bytesToBigInt } from '../primitives/bytes.js'
+import type { StateHistory } from '../storage/history.js'
 
 /** Lower-case hex key (no 0x) of an address. */
 export function addrKey(a: Uint8Array): string {
@@ -37,6 +40,12 @@ export class DiffLayer implements StateReader {
   readonly storageMap = new Map<string, Map<bigint, bigint>>()
   readonly codes = new Map<string, Uint8Array>()
   readonly cleared = new Set<string>()
+  /**
+   * A slot whose value is not known yet: the EIP-2935 parent-hash slot while
+   * the parent block's hash is still being computed. Reading it calls `hit`
+   * (the sequencer then retries the mini-block once the hash is known).
+   */
+  pendingSlot: { address: string; slot: bigint; hit: () => void } | undefined
 
   constructor(
     /** The state below (committed store or an older layer). Re-pointed when the parent is committed. */
@@ -62,6 +71,8 @@ export class DiffLayer implements StateReader {
 
   storage(address: Uint8Array, slot: bigint): bigint {
     const k = bytesToHexRaw(address)
+    const p = this.pendingSlot
+    if (p !== undefined && p.slot === slot && p.address === k) p.hit()
     const m = this.storageMap.get(k)
     if (m !== undefined) {
       const v = m.get(slot)
@@ -89,7 +100,10 @@ export class DiffLayer implements StateReader {
     for (const a of diff.clearedStorage ?? []) {
       const k = stripKey(a)
       this.cleared.add(k)
-      this.storageMap.delete(k)
+      // Keep the slots written earlier in the block, as zeros: they may exist
+      // in the committed state, and the block's diff must delete them there.
+      const m = this.storageMap.get(k)
+      if (m !== undefined) for (const s of m.keys()) m.set(s, 0n)
     }
     for (const [a, info] of diff.accounts) this.accounts.set(stripKey(a), info === null ? null : { nonce: info.nonce, balance: info.balance, codeHash: info.codeHash })
     for (const [a, slots] of diff.storage) {
@@ -154,21 +168,26 @@ export function* makeUndoSteps(before: StateReader, diff: StateDiff, pause: () =
 }
 
 /**
- * The state as of an older block: the undo maps of every later block,
- * oldest first (the first hit is the value before the earliest later change),
- * over the current committed state.
+ * The state as of sealed block `block`: for each key, the prior value
+ * recorded by the oldest later block that changed it (`StateHistory`), else
+ * the committed value. Code is content-addressed and never deleted, so it is
+ * read from the committed state.
  */
-export class UndoReader implements StateReader {
+export class HistoryReader implements StateReader {
+  private readonly at: number
   constructor(
-    private readonly undos: readonly UndoMap[],
+    private readonly history: StateHistory,
+    block: bigint,
     private readonly current: StateReader,
     private readonly blockHashFn: (n: bigint) => Uint8Array,
-  ) {}
+  ) {
+    this.at = Number(block)
+  }
 
   account(address: Uint8Array): AccountInfo | undefined {
-    const k = bytesToHexRaw(address)
-    for (const u of this.undos) if (u.accounts.has(k)) return u.accounts.get(k)
-    return this.current.account(address)
+    const r = this.history.priorAfter(accountKey(address), this.at)
+    if (!r.changed) return this.current.account(address)
+    return r.value === null ? undefined : decodeAccount(r.value)
   }
 
   code(codeHash: Uint8Array): Uint8Array {
@@ -176,12 +195,9 @@ export class UndoReader implements StateReader {
   }
 
   storage(address: Uint8Array, slot: bigint): bigint {
-    const k = bytesToHexRaw(address)
-    for (const u of this.undos) {
-      const v = u.storage.get(k)?.get(slot)
-      if (v !== undefined) return v
-    }
-    return this.current.storage(address, slot)
+    const r = this.history.priorAfter(storageKey(address, slot), this.at)
+    if (!r.changed) return this.current.storage(address, slot)
+    return r.value === null ? 0n : bytesToBigInt(r.value)
   }
 
   blockHash(n: bigint): Uint8Array {

@@ -15,6 +15,8 @@
  *
  * No-op writes (a value equal to the current one, deleting an absent key) are
  * dropped before commit, so the root is a function of the net change set.
+ * `rewind` (evm_revert) commits the changes back to an older block's state;
+ * QMDB heights keep growing, and the `REWIND_KEY` marker maps them to blocks.
  */
 import type { Change } from '../ads/db.js'
 import type { QmdbProof } from '../ads/proof.js'
@@ -50,6 +52,14 @@ export interface StateStore {
    * the block) with `root`, the promise of its state root once durable.
    */
   applySliced(diff: StateDiff, blockNumber: bigint, slicer: Slicer): Promise<{ root: Promise<Uint8Array> }>
+  /**
+   * Dev-mode evm_revert: apply `diff` (which brings the state back to that of
+   * block `blockNumber`, older than `height`) and make `blockNumber` the last
+   * applied block; resolves once durable. The next commit is `blockNumber + 1`.
+   */
+  rewind(diff: StateDiff, blockNumber: bigint): Promise<Uint8Array>
+  /** The block the state was last rewound to, while no block was committed since (its root is not the header's). */
+  readonly rewoundAt: bigint | undefined
   /**
    * Proofs against the last durable block, once no commit is in flight;
    * undefined when the store cannot prove (in-memory state).
@@ -87,15 +97,58 @@ export function* qmdbChangesSteps(db: { getMany(keys: readonly Uint8Array[]): (U
   return out
 }
 
+/**
+ * QMDB key of the rewind marker: `u64 block ‖ u64 qmdbHeight` (BE), written
+ * only by `rewind`: QMDB height `qmdbHeight` holds the state of EVM block
+ * `block`, and later heights follow it one to one (QMDB heights only grow, so
+ * after an evm_revert they no longer equal block + 1).
+ */
+export const REWIND_KEY = Uint8Array.of(0x03)
+
 /** Committed state in QMDB (through `QmdbState`). */
 export class QmdbStateStore implements StateStore {
   /** Commits issued and not yet durable. */
   private pending = 0
-  private constructor(private readonly state: QmdbState) {}
+  /** The last rewind (block, QMDB height), if any. */
+  private base: { block: bigint; qmdbHeight: bigint } | undefined
+  private constructor(private readonly state: QmdbState) {
+    const m = state.db.get(REWIND_KEY)
+    if (m !== undefined) {
+      const v = new DataView(m.buffer, m.byteOffset, m.byteLength)
+      this.base = { block: v.getBigUint64(0), qmdbHeight: v.getBigUint64(8) }
+    }
+  }
 
   /** Open (or create) the store in `dir`. */
   static async open(dir: string, blockHashFn: (n: bigint) => Uint8Array, opts: { workers?: number } = {}): Promise<QmdbStateStore> {
     return new QmdbStateStore(await QmdbState.open(dir, { workers: opts.workers ?? 1, blockHash: blockHashFn }))
+  }
+
+  get rewoundAt(): bigint | undefined {
+    return this.base !== undefined && BigInt(this.state.height) === this.base.qmdbHeight ? this.base.block : undefined
+  }
+
+  /** QMDB height of EVM block `n`. */
+  private qmdbHeightOf(n: bigint): number {
+    return Number(this.base === undefined ? n + 1n : this.base.qmdbHeight + (n - this.base.block))
+  }
+
+  rewind(diff: StateDiff, blockNumber: bigint): Promise<Uint8Array> {
+    const qh = BigInt(this.state.height) + 1n
+    const marker = new Uint8Array(16)
+    const v = new DataView(marker.buffer)
+    v.setBigUint64(0, blockNumber)
+    v.setBigUint64(8, qh)
+    const changes = qmdbChanges(this.state.db, diff)
+    changes.push({ key: REWIND_KEY, value: marker })
+    const p = this.state.db.commit(changes, Number(qh))
+    this.base = { block: blockNumber, qmdbHeight: qh }
+    this.pending++
+    const done = (): void => {
+      this.pending--
+    }
+    p.then(done, done)
+    return p
   }
 
   get reader(): StateReader {
@@ -103,7 +156,8 @@ export class QmdbStateStore implements StateStore {
   }
 
   get height(): bigint {
-    return BigInt(this.state.height) - 1n
+    const h = BigInt(this.state.height)
+    return this.base === undefined ? h - 1n : this.base.block + (h - this.base.qmdbHeight)
   }
 
   get root(): Uint8Array {
@@ -120,7 +174,7 @@ export class QmdbStateStore implements StateStore {
   }
 
   private commitChanges(changes: Change[], blockNumber: bigint): Promise<Uint8Array> {
-    const p = this.state.db.commit(changes, Number(blockNumber) + 1)
+    const p = this.state.db.commit(changes, this.qmdbHeightOf(blockNumber))
     this.pending++
     const done = (): void => {
       this.pending--
@@ -165,6 +219,11 @@ export class MemoryStateStore implements StateStore {
   }
   async applySliced(diff: StateDiff, blockNumber: bigint): Promise<{ root: Promise<Uint8Array> }> {
     return { root: this.commit(diff, blockNumber) }
+  }
+  /** The MPT root is canonical: after a rewind it equals the header's again. */
+  readonly rewoundAt = undefined
+  rewind(diff: StateDiff, blockNumber: bigint): Promise<Uint8Array> {
+    return this.commit(diff, blockNumber)
   }
   async close(): Promise<void> {}
 }

@@ -18,6 +18,14 @@ export const HISTORY_STORAGE_ADDRESS = hexToBytes('0x0000f90827f1c53a10cb7a02335
 export const BEACON_ROOTS_ADDRESS = hexToBytes('0x000f3df6d732807ef1319fb7b8bb8522d0beac02')
 /** EIP-2935 ring buffer size (HISTORY_SERVE_WINDOW). */
 export const HISTORY_SERVE_WINDOW = 8191n
+/** EIP-2935 runtime code (the history contract as deployed on mainnet; its genesis predeploy has nonce 1, balance 0). */
+export const HISTORY_STORAGE_CODE = hexToBytes(
+  '0x3373fffffffffffffffffffffffffffffffffffffffe14604657602036036042575f35600143038111604257611fff81430311604257611fff9006545f5260205ff35b5f5ffd5b5f35611fff60014303065500',
+)
+/** EIP-4788 runtime code (the beacon roots contract as deployed on mainnet; genesis predeploy with nonce 1, balance 0). */
+export const BEACON_ROOTS_CODE = hexToBytes(
+  '0x3373fffffffffffffffffffffffffffffffffffffffe14604d57602036146024575f5ffd5b5f35801560495762001fff810690815414603c575f5ffd5b62001fff01545f5260205ff35b5f5ffd5b62001fff42064281555f359062001fff015500',
+)
 /** Gas of a system call. */
 export const SYSTEM_CALL_GAS = 30_000_000
 
@@ -33,6 +41,11 @@ export function systemCall(state: StateOverlay, block: BlockEnv, target: Uint8Ar
   const r = evm.execute({ kind: CallKind.Call, caller: from, address: to, codeAddress: to, value: 0n, input, gas: SYSTEM_CALL_GAS, isStatic: false, depth: 0, transfersValue: false, isTopLevel: true })
   state.finalizeTransaction(false)
   return r.success
+}
+
+/** The storage slot EIP-2935 writes at the start of block `number` (the parent's number modulo the window). */
+export function historySlotOf(number: bigint): bigint {
+  return (number - 1n) % HISTORY_SERVE_WINDOW
 }
 
 /** EIP-2935 (Prague): store `parentHash` in the history contract. No-op before Prague or without the contract. */

@@ -218,10 +218,10 @@ export interface ChainEvents {
 
 /** Dev-mode controls (evm_*, anvil_*). Optional: production nodes omit them and the methods answer -32004. */
 export interface DevControls {
-  /** Snapshot the whole chain; returns an id for `revert`. */
-  snapshot(): bigint
-  /** Revert to a snapshot (and drop later ones); false when unknown. */
-  revert(id: bigint): boolean
+  /** Snapshot the whole chain (sealing pending work first); returns an id for `revert`. */
+  snapshot(): Promise<bigint>
+  /** Revert the chain (blocks, state, chain data on disk) to a snapshot and drop later ones; false when unknown. */
+  revert(id: bigint): Promise<boolean>
   /** Seal `blocks` EVM blocks now (1 by default), optionally at `timestamp` (s). */
   mine(blocks: bigint, timestamp?: bigint): Promise<void>
   /** Shift the clock forward by `seconds`; returns the total offset. */

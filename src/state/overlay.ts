@@ -766,6 +766,9 @@ export class StateOverlay {
         if (this.reader.account(bigIntToAddress(a.address)) !== undefined) {
           accounts.set(key, null)
           clearedStorage.add(key)
+          // the slots this overlay knows (read to 0 on deletion) are listed too, so
+          // a store that cannot enumerate an account's storage still deletes them
+          if (a.writtenCount > 0) storage.set(key, writtenSlots(a))
         }
         continue
       }

@@ -20,7 +20,9 @@ export {
   type ChainStoreStats,
   type CheckpointStats,
   type StreamTuning,
+  rewindChainStore,
 } from './store.js'
+export { StateHistory, type HistoryEntry, type HistoryLookup } from './history.js'
 export type { LogFilter, LogKey } from './logIndex.js'
 export { StorageError, CorruptSegmentError, CorruptCommitLogError, InvalidRecordError, StoreStateError, LogQueryLimitError, StorageIOError } from './errors.js'
 export { hasNativeZstd } from './codec.js'

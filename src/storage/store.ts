@@ -1679,6 +1679,43 @@ function zerosFrom(file: string, offset: number): boolean {
   }
 }
 
+/**
+ * Rewind a closed store to block `head` (dev-mode evm_revert): appends a
+ * commit record (next seq, flags 0) naming the stream positions of the last
+ * commit of block `head`, fsyncs it and removes the index checkpoint. The
+ * next `ChainStore.open` recovers to that record like to any other: it cuts
+ * the segments back to those sizes and deletes later segments, so the
+ * blocks after `head` are gone for good. `head` must be a committed block at
+ * or above the prune horizon. Call only while no process has the store open.
+ */
+export function rewindChainStore(dir: string, head: number): void {
+  const path = join(dir, 'commit.log')
+  const data = fs.readFileSync(path)
+  const records: CommitRecord[] = []
+  for (let i = 0; (i + 1) * COMMIT_RECORD_SIZE <= data.length; i++) {
+    const rec = decodeCommitRecord(data.subarray(i * COMMIT_RECORD_SIZE, (i + 1) * COMMIT_RECORD_SIZE))
+    if (rec === undefined || (records.length > 0 && rec.seq !== records[records.length - 1]!.seq + 1)) break
+    records.push(rec)
+  }
+  const last = records[records.length - 1]
+  if (last === undefined) throw new StoreStateError(`cannot rewind ${dir}: no commit`)
+  if (head === last.head) return
+  if (head > last.head || head < last.horizon) throw new StoreStateError(`cannot rewind ${dir} to block ${head}: blocks ${last.horizon}..${last.head} are stored`)
+  let target: CommitRecord | undefined
+  for (const r of records) if (r.head === head) target = r
+  if (target === undefined) throw new StoreStateError(`cannot rewind ${dir} to block ${head}: no commit of that block`)
+  const rec = encodeCommitRecord({ seq: last.seq + 1, head, horizon: last.horizon, segments: target.segments, ends: target.ends, flags: 0 })
+  const fd = fs.openSync(path, 'r+')
+  try {
+    fs.writeSync(fd, rec, 0, rec.length, records.length * COMMIT_RECORD_SIZE)
+    fs.ftruncateSync(fd, (records.length + 1) * COMMIT_RECORD_SIZE)
+    fs.fdatasyncSync(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+  fs.rmSync(join(dir, CHECKPOINT_FILE), { force: true })
+}
+
 /** Cut the last valid record (and anything after it) off commit.log. */
 function dropLastCommitRecord(path: string): void {
   const data = fs.readFileSync(path)

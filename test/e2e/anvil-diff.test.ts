@@ -83,6 +83,79 @@ test('the same transactions on anvil and on Tachyon give the same statuses, gas,
     })
     const [s0, s1] = [await state(clients[0]!), await state(clients[1]!)]
     assert.deepEqual(s0, s1)
+
+    // EIP-2935: the history contract is predeployed with the same code, and a
+    // call for a recent block returns that chain's own hash of it (hashes
+    // differ between the chains); future blocks and malformed input revert.
+    const HISTORY = '0x0000F90827F1C53a10cb7A02335B175320002935' as Address
+    const word = (n: bigint): Hex => encodeAbiParameters([{ type: 'uint256' }], [n])
+    const history = async (c: PublicClient): Promise<unknown> => {
+      const head = await c.getBlockNumber()
+      const want = (await c.getBlock({ blockNumber: head - 1n })).hash
+      const atLatest = await c.call({ to: HISTORY, data: word(head - 1n) })
+      const atHead = await c.call({ to: HISTORY, data: word(head - 1n), blockNumber: head })
+      const reverts = async (data: Hex): Promise<boolean> => c.call({ to: HISTORY, data }).then(() => false, () => true)
+      return {
+        code: await c.getCode({ address: HISTORY }),
+        latestIsParentHash: atLatest.data === want,
+        atHeadIsParentHash: atHead.data === want,
+        futureReverts: await reverts(word(head + 100n)),
+        shortInputReverts: await reverts('0x01'),
+      }
+    }
+    const [h0, h1] = [await history(clients[0]!), await history(clients[1]!)]
+    assert.deepEqual(h0, { code: (h1 as { code: Hex }).code, latestIsParentHash: true, atHeadIsParentHash: true, futureReverts: true, shortInputReverts: true })
+    assert.deepEqual(h0, h1)
+  } finally {
+    await anvil.stop()
+    await ours.dispose()
+  }
+})
+
+test('evm_snapshot / evm_revert roll back block numbers, blocks, receipts and state as on anvil', async () => {
+  // a long block time keeps timer blocks out of the sequence (evm_revert re-arms the timer)
+  const ours = await startNode({ args: ['--block-time', '5s'] })
+  const anvil = await startAnvil()
+  try {
+    const alice = privateKeyToAccount(DEV_KEYS[0]!)
+    const to = '0x00000000000000000000000000000000000000d3' as Address
+    const raw = async (nonce: number, value: bigint): Promise<Hex> => alice.signTransaction({ type: 'legacy', chainId: 31337, nonce, gasPrice: 3_000_000_000n, gas: 21_000n, to, value })
+    const [a, b] = [await raw(0, 1n), await raw(1, 10n)]
+    const sequence = async (url: string): Promise<unknown> => {
+      const c = createPublicClient({ transport: http(url) })
+      const send = async (tx: Hex): Promise<{ hash: Hex; status: string }> => {
+        const hash = await c.request({ method: 'eth_sendRawTransaction', params: [tx] })
+        const r = await c.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+        return { hash, status: r.status }
+      }
+      // raw requests: viem caches eth_blockNumber
+      const rpc = (method: string, params: unknown[] = []): Promise<unknown> => c.request({ method, params } as never)
+      const blockNumber = async (): Promise<bigint> => BigInt((await rpc('eth_blockNumber')) as Hex)
+      await send(a)
+      const id = (await rpc('evm_snapshot')) as Hex
+      const atSnapshot = await blockNumber()
+      const balance = await c.getBalance({ address: to })
+      const sent = await send(b)
+      await rpc('evm_mine')
+      await rpc('evm_mine')
+      const grew = (await blockNumber()) > atSnapshot + 1n
+      const reverted = await rpc('evm_revert', [id])
+      const after = {
+        reverted,
+        blockNumberBack: (await blockNumber()) === atSnapshot,
+        nextBlockGone: (await rpc('eth_getBlockByNumber', [`0x${(atSnapshot + 1n).toString(16)}`, false])) === null,
+        balance: await c.getBalance({ address: to }),
+        nonce: await c.getTransactionCount({ address: alice.address }),
+        receiptGone: (await rpc('eth_getTransactionReceipt', [sent.hash])) === null,
+        txGone: (await rpc('eth_getTransactionByHash', [sent.hash])) === null,
+        revertAgain: await rpc('evm_revert', [id]),
+      }
+      const resent = await send(b)
+      return { grew, balanceAtSnapshot: balance, after, resent: { sameHash: resent.hash === sent.hash, status: resent.status }, balanceAfterResend: await c.getBalance({ address: to }) }
+    }
+    const [o, n] = [await sequence(ours.url), await sequence(anvil.url)]
+    assert.deepEqual(o, { grew: true, balanceAtSnapshot: 1n, after: { reverted: true, blockNumberBack: true, nextBlockGone: true, balance: 1n, nonce: 1, receiptGone: true, txGone: true, revertAgain: false }, resent: { sameHash: true, status: 'success' }, balanceAfterResend: 11n })
+    assert.deepEqual(o, n)
   } finally {
     await anvil.stop()
     await ours.dispose()

@@ -71,7 +71,10 @@ async function start(jit: 'on' | 'off', jitOpts?: JitOptions): Promise<{ node: D
   const parsed = parseDevArgs(['--port', '0', '--host', '127.0.0.1', '--data-dir', dir, '--log-level', 'silent', '--jit', jit, '--rpc-gas-cap', '300000000', '--recovery-workers', '0'])
   assert.ok(parsed.kind === 'run')
   if (parsed.kind !== 'run') throw new Error('unreachable')
-  const node = await launchDev(parsed.config, { chain: { autoSeal: false, genesisTimestamp: GENESIS_TS }, ...(jitOpts ? { jit: jitOpts } : {}) })
+  // Cancun: from Prague on, EIP-2935 stores each parent block hash in state, and a
+  // hash commits to the µs wall-clock stamps of its mini-blocks, so two nodes'
+  // roots would differ from block 2 on whatever the JIT does.
+  const node = await launchDev(parsed.config, { chain: { autoSeal: false, genesisTimestamp: GENESIS_TS, fork: 'Cancun' }, ...(jitOpts ? { jit: jitOpts } : {}) })
   return { node, url: node.server.url, dir }
 }
 

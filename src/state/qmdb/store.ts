@@ -8,7 +8,10 @@
  *   a null account in the diff deletes the key;
  * - storage `0x01 ‖ address ‖ slot (32 B BE)` → the 32-byte word; writing 0 deletes;
  * - code `0x02 ‖ codeHash` → bytecode (empty code is never stored: KECCAK_EMPTY reads as empty).
- * Deleting an account does not sweep its storage: the diff must list cleared slots.
+ * Deleting an account does not sweep its storage: the diff must list cleared slots
+ * (the overlay lists the ones it knows; the sequencer adds every slot its state
+ * history recorded for the account).
+ * No-op writes (the current value, deleting an absent key) are dropped at commit.
  */
 import { Qmdb, type Change, type QmdbOptions } from '../../ads/db.js'
 import type { QmdbProof } from '../../ads/proof.js'
@@ -122,9 +125,23 @@ export class QmdbState implements StateReader {
     return out
   }
 
-  /** Commits a block's diff; resolves with the state root once durable. */
+  /**
+   * The changes of a diff that change something: a write of the current
+   * value, or a delete of an absent key, is dropped. QMDB appends an entry
+   * for every change it is given (a new version of the key), so a no-op
+   * write would otherwise change the root; without them the root depends
+   * only on the net change set.
+   */
+  netChanges(diff: StateDiff): Change[] {
+    return QmdbState.changesOf(diff).filter((c) => {
+      const cur = this.db.get(c.key)
+      return c.value === null ? cur !== undefined : cur === undefined || !equalBytes(cur, c.value)
+    })
+  }
+
+  /** Commits a block's diff without its no-op writes (`netChanges`); resolves with the state root once durable. */
   commit(diff: StateDiff, height?: number): Promise<Uint8Array> {
-    return this.db.commit(QmdbState.changesOf(diff), height)
+    return this.db.commit(this.netChanges(diff), height)
   }
 
   /** State root of the last durable block. */
