@@ -917,7 +917,7 @@ export class Chain {
     const diff = layer.toDiff()
     this.sweepClearedStorage(diff)
     const undo = await slicer.drive(makeUndoSteps(this.stateStore.reader, diff, due))
-    this.recordHistory(b.number, undo) // before the state store has the block
+    await slicer.drive(this.recordHistorySteps(b.number, undo, due)) // before the state store has the block
     const { root: rootP } = await this.stateStore.applySliced(diff, b.number, slicer)
     this.appliedHeight = b.number
     this.unfreeze(b.number, layer)
@@ -1248,13 +1248,25 @@ export class Chain {
 
   /** Record block `n`'s prior values (its undo map) in the state history, before the state store has the block. */
   private recordHistory(n: bigint, undo: UndoMap): void {
+    const g = this.recordHistorySteps(n, undo, () => false)
+    while (g.next().done !== true) {
+      // runs to the end
+    }
+  }
+
+  /** `recordHistory` as a generator yielding when `pause()` says so (the seal's slices). */
+  private *recordHistorySteps(n: bigint, undo: UndoMap, pause: () => boolean): Generator<void, void, void> {
     const entries: HistoryEntry[] = []
-    for (const [a, info] of undo.accounts) entries.push({ key: accountKey(hexToBytes('0x' + a, 20)), prior: info === undefined ? null : encodeAccount(info) })
+    for (const [a, info] of undo.accounts) {
+      entries.push({ key: accountKey(hexToBytes('0x' + a, 20)), prior: info === undefined ? null : encodeAccount(info) })
+      if ((entries.length & 255) === 0 && pause()) yield
+    }
     for (const [a, slots] of undo.storage) {
       const addr = hexToBytes('0x' + a, 20)
       for (const [slot, v] of slots) entries.push({ key: storageKey(addr, slot), prior: v === 0n ? null : bigIntToBytes(v, 32) })
+      if (pause()) yield
     }
-    this.history.append(Number(n), entries)
+    yield* this.history.appendSteps(Number(n), entries, pause)
     if (this.store !== undefined) this.history.sync().catch((e: Error) => this.fail(e))
   }
 

@@ -12,8 +12,9 @@
  * body: `u32 count` ‖ count × (`u8 keyLen` ‖ key ‖ `u16 valueLen` ‖ value),
  * valueLen = 0xffff meaning "absent". Block numbers are consecutive. On open
  * the file is scanned (a bad or short tail is a torn append and is cut off)
- * and an in-memory index is rebuilt: per key, the ascending block numbers
- * that changed it and the file offsets of their prior values. Without a path
+ * and an in-memory index is rebuilt: per key its newest version, versions
+ * chained newest to oldest in one Float64Array column (block, offset and
+ * length of the prior value, previous version). Without a path
  * the same log lives in memory (in-memory chains).
  *
  * The store does not interpret keys or values; the chain encodes them
@@ -32,6 +33,8 @@ export const HISTORY_MAX_KEY_BYTES = 255
 export const HISTORY_MAX_VALUE_BYTES = 0xfffe
 /** Growth step of the in-memory log. */
 const MEMORY_CHUNK = 1 << 20
+/** Entries indexed between two pause checks of `appendSteps`. */
+const INDEX_STEP = 1024
 
 /** One key a block changed, with the value it had before the block (null: absent). */
 export interface HistoryEntry {
@@ -42,19 +45,20 @@ export interface HistoryEntry {
 /** What `priorAfter` found. */
 export type HistoryLookup = { changed: false } | { changed: true; value: Uint8Array | null }
 
-interface KeyVersions {
-  /** Blocks that changed the key, ascending. */
-  blocks: number[]
-  /** Offset of each prior value in the log (-1: absent), with its length. */
-  offsets: number[]
-  lengths: number[]
-}
+/** Fields per version in the version column: block, prior-value offset (-1: absent), length, previous version of the key (-1: none). */
+const V_FIELDS = 4
 
 /** The per-block prior values of a state, as an append-only log with an in-memory index. */
 export class StateHistory {
-  private readonly index = new Map<string, KeyVersions>()
+  /** Key (latin1 string of its bytes) → its newest version. */
+  private readonly index = new Map<string, number>()
+  /** Versions, V_FIELDS numbers each, in block order; a key's versions are chained newest to oldest. */
+  private versions = new Float64Array(V_FIELDS * 1024)
+  private versionCount = 0
   /** Start offset of each block's record, by block - first. */
   private readonly recordStarts: number[] = []
+  /** First version of each block's record, by block - first. */
+  private readonly versionStarts: number[] = []
   private first = -1
   private last = -1
   private end = 0
@@ -122,26 +126,49 @@ export class StateHistory {
     this.end = off
   }
 
-  private indexRecord(rec: Uint8Array, off: number, block: number): void {
-    const v = new DataView(rec.buffer, rec.byteOffset, rec.byteLength)
-    const count = v.getUint32(HEADER_BYTES, true)
+  private indexRecord(rec: Buffer, off: number, block: number): void {
+    const g = this.indexSteps(rec, off, block, () => false)
+    while (g.next().done !== true) {
+      // runs to the end
+    }
+  }
+
+  /**
+   * Index one record, yielding every INDEX_STEP entries when `pause()` says
+   * so. Until it finishes, lookups miss the record's later entries, which is
+   * right while the state store does not have the block yet (its values
+   * there are still the prior values).
+   */
+  private *indexSteps(rec: Buffer, off: number, block: number, pause: () => boolean): Generator<void, void, void> {
+    const count = rec.readUInt32LE(HEADER_BYTES)
+    if ((this.versionCount + count) * V_FIELDS > this.versions.length) {
+      const grown = new Float64Array(Math.max(this.versions.length * 2, Math.ceil((this.versionCount + count) * V_FIELDS * 1.5)))
+      grown.set(this.versions.subarray(0, this.versionCount * V_FIELDS))
+      this.versions = grown
+    }
+    const vs = this.versions
+    this.versionStarts.push(this.versionCount)
+    this.recordStarts.push(off)
+    if (this.first < 0) this.first = block
     let p = HEADER_BYTES + 4
     for (let i = 0; i < count; i++) {
       const kl = rec[p]!
-      const key = Buffer.from(rec.buffer, rec.byteOffset + p + 1, kl).toString('latin1')
+      const key = rec.toString('latin1', p + 1, p + 1 + kl)
       p += 1 + kl
-      const vl = v.getUint16(p, true)
+      const vl = rec[p]! | (rec[p + 1]! << 8)
       p += 2
-      let e = this.index.get(key)
-      if (e === undefined) this.index.set(key, (e = { blocks: [], offsets: [], lengths: [] }))
-      e.blocks.push(block)
-      e.offsets.push(vl === ABSENT ? -1 : off + p)
-      e.lengths.push(vl === ABSENT ? 0 : vl)
+      const v = this.versionCount++
+      const prev = this.index.get(key)
+      const o = v * V_FIELDS
+      vs[o] = block
+      vs[o + 1] = vl === ABSENT ? -1 : off + p
+      vs[o + 2] = vl === ABSENT ? 0 : vl
+      vs[o + 3] = prev ?? -1
+      this.index.set(key, v)
       if (vl !== ABSENT) p += vl
+      if ((i + 1) % INDEX_STEP === 0 && pause()) yield
     }
-    if (this.first < 0) this.first = block
     this.last = block
-    this.recordStarts.push(off)
   }
 
   /**
@@ -149,6 +176,18 @@ export class StateHistory {
    * process keeps it; `sync` makes it durable). Blocks must be consecutive.
    */
   append(block: number, entries: readonly HistoryEntry[]): void {
+    const g = this.appendSteps(block, entries, () => false)
+    while (g.next().done !== true) {
+      // runs to the end
+    }
+  }
+
+  /**
+   * `append` as a generator that yields when `pause()` answers true: the
+   * record is written at once, its index entries are added in steps (see
+   * `indexSteps`). The next append must wait until this one finished.
+   */
+  *appendSteps(block: number, entries: readonly HistoryEntry[], pause: () => boolean): Generator<void, void, void> {
     this.checkOpen()
     if (this.last >= 0 && block !== this.last + 1) throw new InvalidRecordError(`history block ${block} does not follow ${this.last}`)
     let bodyLen = 4
@@ -191,7 +230,7 @@ export class StateHistory {
       this.mem!.set(rec, off)
     }
     this.end = off + rec.length
-    this.indexRecord(rec, off, block)
+    yield* this.indexSteps(rec, off, block, pause)
   }
 
   /**
@@ -200,20 +239,19 @@ export class StateHistory {
    * head value is the value as of `block`).
    */
   priorAfter(key: Uint8Array, block: number): HistoryLookup {
-    const e = this.index.get(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1'))
-    if (e === undefined) return { changed: false }
-    const bs = e.blocks
-    if (bs[bs.length - 1]! <= block) return { changed: false }
-    let lo = 0
-    let hi = bs.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (bs[mid]! > block) hi = mid
-      else lo = mid + 1
+    const newest = this.index.get(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1'))
+    const vs = this.versions
+    if (newest === undefined || vs[newest * V_FIELDS]! <= block) return { changed: false }
+    let v: number = newest
+    // walk back to the oldest version after `block`
+    for (;;) {
+      const prev: number = vs[v * V_FIELDS + 3]!
+      if (prev < 0 || vs[prev * V_FIELDS]! <= block) break
+      v = prev
     }
-    const off = e.offsets[lo]!
+    const off = vs[v * V_FIELDS + 1]!
     if (off < 0) return { changed: true, value: null }
-    return { changed: true, value: this.read(off, e.lengths[lo]!) }
+    return { changed: true, value: this.read(off, vs[v * V_FIELDS + 2]!) }
   }
 
   private read(off: number, len: number): Uint8Array {
@@ -237,7 +275,7 @@ export class StateHistory {
   /** Every key changed by a block after `block` (evm_revert brings them back). */
   keysAfter(block: number): Uint8Array[] {
     const out: Uint8Array[] = []
-    for (const [k, e] of this.index) if (e.blocks[e.blocks.length - 1]! > block) out.push(Uint8Array.from(Buffer.from(k, 'latin1')))
+    for (const [k, v] of this.index) if (this.versions[v * V_FIELDS]! > block) out.push(Uint8Array.from(Buffer.from(k, 'latin1')))
     return out
   }
 
@@ -247,17 +285,17 @@ export class StateHistory {
     if (this.last <= block) return
     const keepRecords = block < this.first ? 0 : block - this.first + 1
     const cut = keepRecords < this.recordStarts.length ? this.recordStarts[keepRecords]! : this.end
+    const keepVersions = keepRecords < this.versionStarts.length ? this.versionStarts[keepRecords]! : this.versionCount
     this.recordStarts.length = keepRecords
-    for (const [k, e] of this.index) {
-      let n = e.blocks.length
-      while (n > 0 && e.blocks[n - 1]! > block) n--
-      if (n === 0) this.index.delete(k)
-      else {
-        e.blocks.length = n
-        e.offsets.length = n
-        e.lengths.length = n
-      }
+    this.versionStarts.length = keepRecords
+    const vs = this.versions
+    for (const [k, newest] of this.index) {
+      let v = newest
+      while (v >= keepVersions) v = vs[v * V_FIELDS + 3]!
+      if (v < 0) this.index.delete(k)
+      else if (v !== newest) this.index.set(k, v)
     }
+    this.versionCount = keepVersions
     if (this.fd !== undefined) ftruncateSync(this.fd, cut)
     this.end = cut
     if (keepRecords === 0) this.first = this.last = -1
