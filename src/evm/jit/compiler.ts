@@ -657,7 +657,8 @@ class BlockGen {
         const l = this.pop()
         const topics: string[] = []
         for (let t = 0; t < op - 0xa0; t++) topics.push(this.pop().e)
-        this.emit(`f.gas = gas; if (!log(evm, f, ${o.e}, ${l.e}, [${topics.join(', ')}])) return S_ERROR; gas = f.gas`)
+        while (topics.length < 4) topics.push('0n')
+        this.emit(`f.gas = gas; if (!log(evm, f, ${o.e}, ${l.e}, ${op - 0xa0}, ${topics.join(', ')})) return S_ERROR; gas = f.gas`)
         return
       }
       case 0xf3:

@@ -26,7 +26,7 @@ const MOD = 1n << 256n
 const KECCAK_EMPTY_WORD = 0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470n
 const COLD_ACCOUNT_EXTRA = G.COLD_ACCOUNT_ACCESS - G.WARM_ACCESS
 
-const { halt, expand, num, copyPadded, toSigned, expMod, wordToBytes32 } = I
+const { halt, expand, num, copyPadded, toSigned, expMod } = I
 
 /** Words whose top 24 bytes are all ones (small negative numbers in two's complement). */
 const HIGH_ONES = MAX - 0xffffffffffffffffn
@@ -222,42 +222,47 @@ export function mcopy(f: Frame, dstB: bigint, srcB: bigint, lenB: bigint): boole
   return true
 }
 
-/** LOG0..LOG4 (`topics` in stack order, top first); false after a halt. */
-export function log(evm: Evm, f: Frame, offB: bigint, lenB: bigint, topics: bigint[]): boolean {
+/**
+ * LOG0..LOG4 with `n` topics (`t0` is the top of the stack); false after a
+ * halt. Topics and data go straight into the transaction's log arena
+ * through the overlay's `emitLog`, as in the interpreter (no per-log
+ * arrays or byte copies).
+ */
+export function log(evm: Evm, f: Frame, offB: bigint, lenB: bigint, n: number, t0: bigint, t1: bigint, t2: bigint, t3: bigint): boolean {
   if (f.msg.isStatic) return fail(f, 'state change in static call')
   const len = num(lenB)
   if (len < 0) return fail(f, 'out of gas')
-  let data = EMPTY
+  let o = 0
   if (len > 0) {
-    const o = num(offB)
+    o = num(offB)
     if (o < 0) return fail(f, 'out of gas')
     f.gas -= G.LOG_DATA * len
     if (f.gas < 0) return fail(f, 'out of gas')
     if (!expand(f, o + len)) return fail(f, 'out of gas')
-    data = f.mem.slice(o, o + len)
   }
-  const ts: Uint8Array[] = []
-  for (const t of topics) ts.push(wordToBytes32(t))
-  evm.state.addLog({ address: bigIntToAddress(f.msg.address), topics: ts, data })
+  evm.state.emitLog((f.account.addressBytes ??= bigIntToAddress(f.msg.address)), n, t0, t1, t2, t3, f.mem, o, len)
   return true
 }
 
 /**
  * SSTORE. `after` is the static gas the block has already charged for the
  * instructions after this one, so `f.gas + after` is the exact gas the
- * interpreter would see (the EIP-2200 stipend sentry reads it).
+ * interpreter would see (the EIP-2200 stipend sentry reads it). One slot
+ * entry lookup (`slot`/`warmSlotEntry`/`writeSlot`, the interpreter's
+ * path) instead of separate warm, current and original reads.
  */
-export function sstore(evm: Evm, f: Frame, slot: bigint, val: bigint, after: number): boolean {
+export function sstore(evm: Evm, f: Frame, key: bigint, val: bigint, after: number): boolean {
   if (f.msg.isStatic) return fail(f, 'state change in static call')
   if (f.gas + after <= G.SSTORE_SENTRY && f.bank === 0n) return fail(f, 'out of gas (SSTORE sentry)')
   const state = evm.state
   const a = f.account
+  const sl = state.slot(a, key)
   let cost = 0
-  if (state.warmSlot(a, slot)) cost += G.COLD_SLOAD
-  const cur = state.sload(a, slot)
+  if (state.warmSlotEntry(sl)) cost += G.COLD_SLOAD
+  const cur = sl.value
   if (cur === val) cost += G.WARM_ACCESS
   else {
-    const orig = state.originalStorage(a, slot)
+    const orig = sl.origEpoch === state.epoch ? sl.orig : cur
     if (orig === cur) {
       if (orig === 0n) cost += G.SSTORE_SET
       else {
@@ -275,22 +280,22 @@ export function sstore(evm: Evm, f: Frame, slot: bigint, val: bigint, after: num
   }
   f.gas -= cost
   if (f.gas < 0) return fail(f, 'out of gas')
-  if (cur !== val) state.sstore(a, slot, val)
+  if (cur !== val) state.writeSlot(a, sl, val)
   return true
 }
 
-/** SLOAD slow path (cold slot or not cached yet); undefined after a halt. */
-export function sload(evm: Evm, f: Frame, slot: bigint): bigint | undefined {
+/** SLOAD slow path (cold slot or not cached yet; the interpreter's `slot`/`warmSlotEntry`); undefined after a halt. */
+export function sload(evm: Evm, f: Frame, key: bigint): bigint | undefined {
   const state = evm.state
-  const a = f.account
-  if (state.warmSlot(a, slot)) {
+  const sl = state.slot(f.account, key)
+  if (state.warmSlotEntry(sl)) {
     f.gas -= G.COLD_SLOAD - G.WARM_ACCESS
     if (f.gas < 0) {
       halt(f, 'out of gas')
       return undefined
     }
   }
-  return state.sload(a, slot)
+  return sl.value
 }
 
 /** BALANCE (0x31), EXTCODESIZE (0x3b), EXTCODEHASH (0x3f); undefined after a halt. */
