@@ -883,6 +883,103 @@ function byteLen(v: bigint): number {
   return v === 0n ? 0 : (v.toString(16).length + 1) >> 1
 }
 
+/** A loop whose body (with inner loops) is at most this many times `regionChars` gets a region of its own. */
+const LOOP_REGION_FACTOR = 3
+
+/**
+ * Group the reachable blocks into region functions. Loops found through
+ * static edges (back edges of a depth-first walk from pc 0; the body is
+ * every block that reaches the back edge's source without passing the
+ * header) are placed first, innermost first, each in one region when the
+ * body is at most `LOOP_REGION_FACTOR` × `regionChars`: an iteration then
+ * never leaves its function through the trampoline. The remaining blocks
+ * follow in pc order, cut every `regionChars` characters.
+ */
+function layout(gens: BlockCode[], reach: Uint8Array, regionChars: number): BlockCode[][] {
+  const n = gens.length
+  const size = (g: BlockCode): number => g.body.length + 40
+  // predecessors over static edges
+  const preds: number[][] = Array.from({ length: n }, () => [])
+  for (const g of gens) if (reach[g.block.id] === 1) for (const t of g.succ) if (t >= 0 && reach[t] === 1) preds[t]!.push(g.block.id)
+  // back edges of iterative depth-first walks
+  const state = new Uint8Array(n) // 0 new, 1 on stack, 2 done
+  const back: [number, number][] = []
+  for (let root = 0; root < n; root++) {
+    // pc 0 first, then blocks only reached through dynamic jumps or resume points
+    if (reach[root] === 0 || state[root] !== 0) continue
+    const stack: [number, number][] = [[root, 0]]
+    state[root] = 1
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!
+      const succ = gens[top[0]]!.succ
+      if (top[1] < succ.length) {
+        const t = succ[top[1]++]!
+        if (t < 0 || reach[t] === 0) continue
+        if (state[t] === 1) back.push([top[0], t])
+        else if (state[t] === 0) {
+          state[t] = 1
+          stack.push([t, 0])
+        }
+      } else {
+        state[top[0]] = 2
+        stack.pop()
+      }
+    }
+  }
+  // natural loop bodies, smallest first
+  const loops: { blocks: number[]; chars: number }[] = []
+  for (const [src, head] of back) {
+    const inBody = new Set<number>([head, src])
+    const work = src === head ? [] : [src]
+    let chars = size(gens[head]!) + (src === head ? 0 : size(gens[src]!))
+    while (work.length > 0 && chars <= LOOP_REGION_FACTOR * regionChars) {
+      const b = work.pop()!
+      for (const p of preds[b]!) {
+        if (!inBody.has(p)) {
+          inBody.add(p)
+          work.push(p)
+          chars += size(gens[p]!)
+        }
+      }
+    }
+    if (work.length === 0 && chars <= LOOP_REGION_FACTOR * regionChars) loops.push({ blocks: [...inBody].sort((x, y) => x - y), chars })
+  }
+  loops.sort((x, y) => x.chars - y.chars)
+  const placed = new Uint8Array(n)
+  const out: BlockCode[][] = []
+  for (const l of loops) {
+    const free = l.blocks.filter((b) => placed[b] === 0)
+    if (free.length === 0) continue
+    // an inner loop already has its region: put the rest of this loop there when it fits, else in a new one
+    const host = out.findIndex((r) => r.some((g) => l.blocks.includes(g.block.id)))
+    const freeChars = free.reduce((a, b) => a + size(gens[b]!), 0)
+    let region: BlockCode[]
+    if (host >= 0 && out[host]!.reduce((a, g) => a + size(g), 0) + freeChars <= LOOP_REGION_FACTOR * regionChars) region = out[host]!
+    else {
+      region = []
+      out.push(region)
+    }
+    for (const b of free) {
+      placed[b] = 1
+      region.push(gens[b]!)
+    }
+    region.sort((x, y) => x.block.id - y.block.id)
+  }
+  let chars = 0
+  let cur: BlockCode[] | undefined
+  for (const g of gens) {
+    if (reach[g.block.id] === 0 || placed[g.block.id] === 1) continue
+    if (cur === undefined || (chars > 0 && chars + g.body.length > regionChars)) {
+      cur = []
+      out.push(cur)
+      chars = 0
+    }
+    cur.push(g)
+    chars += size(g)
+  }
+  return out
+}
+
 /** Compile `code` for `tables`' fork. Throws `JitCompileError`. */
 export function compile(code: AnalyzedCode, tables: ForkTables, opts: CompileOptions = {}): CompiledCode {
   const t0 = performance.now()
@@ -917,20 +1014,11 @@ export function compile(code: AnalyzedCode, tables: ForkTables, opts: CompileOpt
     }
     if (!added) break
   }
-  // regions: consecutive reachable blocks in pc order, each under regionChars
+  const regionBlocks = layout(gens, reach, regionChars)
   const regionOf = new Int32Array(gens.length).fill(-1)
-  const regionBlocks: BlockCode[][] = []
-  let size = 0
-  for (const g of gens) {
-    if (reach[g.block.id] === 0) continue
-    if (regionBlocks.length === 0 || (size > 0 && size + g.body.length > regionChars)) {
-      regionBlocks.push([])
-      size = 0
-    }
-    regionBlocks[regionBlocks.length - 1]!.push(g)
-    regionOf[g.block.id] = regionBlocks.length - 1
-    size += g.body.length + 40
-  }
+  regionBlocks.forEach((bs, r) => {
+    for (const g of bs) regionOf[g.block.id] = r
+  })
   const jd = new Int32Array(code.length).fill(-1)
   for (const g of gens) if (reach[g.block.id] === 1 && code.jumpdests[g.block.start] === 1) jd[g.block.start] = g.block.id
   const multi = regionBlocks.length > 1
