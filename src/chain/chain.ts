@@ -910,7 +910,8 @@ export class Chain {
 
   /** The background part of `seal` for block `b` (jobs run one after another, in block order). */
   private async sealJob(b: BlockState, layer: DiffLayer): Promise<void> {
-    const slicer = new Slicer(this.sealSliceMs)
+    // behind: a later block is already sealed and waits for this job
+    const slicer = new Slicer(this.sealSliceMs, () => this.open.number > b.number + 1n)
     const due = (): boolean => slicer.due
     const t0 = performance.now()
     // 1. state: undo values and change set read the parent state (QMDB holds exactly block b-1 now)

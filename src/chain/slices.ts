@@ -15,12 +15,21 @@ export const SEAL_SLICE_MS = 2
 /**
  * Fair share under load: a slice may last this fraction of the time the rest
  * of the event loop ran since the previous slice (when that is longer than
- * the budget). With the mini-block loop running 50 ms turns under load, a
- * seal still gets a third of the main thread and finishes well within the
- * block time instead of falling behind; at low load (short mini-blocks) the
- * slices stay at the budget.
+ * the budget), up to SEAL_MAX_SLICE_MS. With the mini-block loop running
+ * 50 ms turns under load, a seal still gets a share of the main thread; at
+ * low load (short mini-blocks) the slices stay at the budget.
  */
 export const SEAL_FAIR_SHARE = 0.5
+
+/** Cap of a fair-share slice while the seal keeps up (wall-clock gaps also count OS preemption on a loaded box). */
+export const SEAL_MAX_SLICE_MS = 5
+
+/**
+ * Fraction used instead, without the cap, while the seal is behind (the next
+ * block is already waiting to be sealed): the seal then takes half of the
+ * main thread until it has caught up, so seals never pile up.
+ */
+export const SEAL_CATCH_UP_SHARE = 1
 
 /** Tracks the time used by the current slice of a background job and yields when it is spent. */
 export class Slicer {
@@ -32,7 +41,11 @@ export class Slicer {
   /** Longest slice so far (ms), for the seal statistics. */
   longestMs = 0
 
-  constructor(private readonly budgetMs: number = SEAL_SLICE_MS) {
+  constructor(
+    private readonly budgetMs: number = SEAL_SLICE_MS,
+    /** True while the seal is behind (another block waits for its turn): catch-up share, no cap. */
+    private readonly behind: () => boolean = () => false,
+  ) {
     this.allowed = budgetMs
   }
 
@@ -49,7 +62,9 @@ export class Slicer {
     await new Promise<void>((resolve) => setImmediate(resolve))
     this.start = performance.now()
     const others = this.start - left
-    this.allowed = Math.max(this.budgetMs, others * SEAL_FAIR_SHARE)
+    this.allowed = this.behind()
+      ? Math.max(this.budgetMs, others * SEAL_CATCH_UP_SHARE)
+      : Math.max(this.budgetMs, Math.min(SEAL_MAX_SLICE_MS, others * SEAL_FAIR_SHARE))
   }
 
   /** Start a new slice without yielding (after awaiting something that already yielded). */
