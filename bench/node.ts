@@ -572,6 +572,7 @@ async function measure(t: Target, w: Workload): Promise<Figures> {
     if (failed > 0) f.missing.steady = failed
   }
   progress(`${t.name}: lone p50 ${f.loneP50} p99 ${f.loneP99} ms; steady p50 ${f.steadyP50} p99 ${f.steadyP99} ms`)
+  if (process.env.BENCH_SKIP_SUSTAINED) return f
   if ((await phase(t, 'switch to sustained mode', () => t.toSustained(w))) === null) return f
   const eth = await phase(t, 'sustained eth', () => sustained(t, w.eth, w.bulk))
   if (eth) {
