@@ -70,7 +70,7 @@ export interface StateStore {
 }
 
 /** Keys read per step when the change set is prepared in slices (one batched key hashing each). */
-const CHANGES_STEP = 64
+const CHANGES_STEP = 16
 
 /** The QMDB change set of a block diff, without no-op writes. */
 export function qmdbChanges(db: { getMany(keys: readonly Uint8Array[]): (Uint8Array | undefined)[] }, diff: StateDiff): Change[] {
