@@ -481,15 +481,14 @@ export class Qmdb {
     const from = sh.twigStart[twig]!
     const lastSn = Math.min(sh.snEnd, (twig + 1) * LEAVES_PER_TWIG)
     const to = lastSn === sh.snEnd ? sh.log.size : sh.twigStart[twig + 1]!
-    let i = 0
-    sh.log.scan(from, to, (buf, pos, len) => {
-      const w = buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24)
-      const payload = 53 + (w & 0xff) + (w >>> 8) + 8 * buf[pos + 4]!
-      void len
-      t.set(sha256(buf.subarray(pos, pos + payload)), (LEAVES_PER_TWIG + i) * 32)
-      i++
-      return i < lastSn - twig * LEAVES_PER_TWIG
+    // the twig's payloads staged, then hashed in one batch straight into the leaf level
+    const st = new RecoveryStage()
+    const want = lastSn - twig * LEAVES_PER_TWIG
+    sh.log.scan(from, to, (buf, pos) => {
+      st.stage(buf, pos, ePayloadLen(buf, pos))
+      return st.n < want
     })
+    hashSpansInto(st.bytes, st.offs, st.lens, st.n, t, LEAVES_PER_TWIG * 32)
     for (let lvl = 0, width = LEAVES_PER_TWIG >> 1; lvl < TWIG_SHIFT; lvl++, width >>= 1) hashPairsInto(lvl, t, 2 * width * 32, t, width * 32, width)
     this.twigCache = { shard: s, twig, snEnd: sh.snEnd, tree: t }
     return t
