@@ -104,7 +104,7 @@ let seed = 12345
 /** xorshift32 (an LCG in doubles loses precision and cycles). */
 const rnd = (): number => { seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0; return seed / 0x100000000 }
 
-interface Result { name: string; keys: number; creates: number; updates: number; reads: number; indexBytesPerKey?: number; peakIndexBytesPerKey?: number; diskBytesPerKey?: number; seconds?: number }
+interface Result { name: string; keys: number; creates: number; updates: number; reads: number; cpuUsPerWrite: number; indexBytesPerKey?: number; peakIndexBytesPerKey?: number; diskBytesPerKey?: number; seconds?: number }
 
 /** Interface the three stores share in this benchmark. */
 interface Store {
@@ -134,7 +134,7 @@ async function run(name: string, store: Store, keys: number, blocks: number, ops
   await drain()
   const creates = keys / ((performance.now() - t0) / 1000)
   // TPS phase
-  let lo = 0, hi = keys, writes = 0, writeMs = 0, reads = 0, readMs = 0
+  let lo = 0, hi = keys, writes = 0, writeMs = 0, reads = 0, readMs = 0, writeCpuUs = 0
   for (let b = 1; b <= blocks; b++) {
     const blk = tpsBlock(lo, hi, ops, rnd)
     const readKeys = keysOf(blk.reads)
@@ -147,15 +147,18 @@ async function run(name: string, store: Store, keys: number, blocks: number, ops
     keysOf(blk.creates).forEach((k, i) => puts.push([k, valueOf(blk.creates[i]!, b)]))
     const dels = keysOf(blk.deletes)
     t0 = performance.now()
+    const c0 = process.cpuUsage()
     await pipeline(store.block(puts, dels))
     if (b === blocks) await drain()
     writeMs += performance.now() - t0
+    const c = process.cpuUsage(c0)
+    writeCpuUs += c.user + c.system
     afterBlock?.()
     writes += puts.length + dels.length
     lo += blk.deletes.length; hi += blk.creates.length
     progress(`${name}: block ${b}/${blocks}`)
   }
-  const r: Result = { name, keys, creates, updates: writes / (writeMs / 1000), reads: reads / (readMs / 1000), ...extra?.(), seconds: (performance.now() - start) / 1000 }
+  const r: Result = { name, keys, creates, updates: writes / (writeMs / 1000), reads: reads / (readMs / 1000), cpuUsPerWrite: writeCpuUs / writes, ...extra?.(), seconds: (performance.now() - start) / 1000 }
   await store.close()
   return r
 }
@@ -239,8 +242,9 @@ if (PEERS) {
 }
 if (tty) process.stderr.write('\n')
 const f = (x: number | undefined, d = 0): string => (x === undefined ? '-' : x.toFixed(d)).padStart(12)
-console.log(`${'store'.padEnd(18)}${'keys'.padStart(12)}${'creates/s'.padStart(12)}${'updates/s'.padStart(12)}${'reads/s'.padStart(12)}${'idx B/key'.padStart(12)}${'peak B/key'.padStart(12)}${'disk B/key'.padStart(12)}${'seconds'.padStart(10)}`)
-for (const r of results) console.log(`${r.name.padEnd(18)}${f(r.keys)}${f(r.creates)}${f(r.updates)}${f(r.reads)}${f(r.indexBytesPerKey, 2)}${f(r.peakIndexBytesPerKey, 2)}${f(r.diskBytesPerKey, 1)}${(r.seconds === undefined ? '-' : r.seconds.toFixed(0)).padStart(10)}`)
+console.log(`${'store'.padEnd(18)}${'keys'.padStart(12)}${'creates/s'.padStart(12)}${'updates/s'.padStart(12)}${'reads/s'.padStart(12)}${'cpu us/upd'.padStart(12)}${'idx B/key'.padStart(12)}${'peak B/key'.padStart(12)}${'disk B/key'.padStart(12)}${'seconds'.padStart(10)}`)
+for (const r of results) console.log(`${r.name.padEnd(18)}${f(r.keys)}${f(r.creates)}${f(r.updates)}${f(r.reads)}${f(r.cpuUsPerWrite, 1)}${f(r.indexBytesPerKey, 2)}${f(r.peakIndexBytesPerKey, 2)}${f(r.diskBytesPerKey, 1)}${(r.seconds === undefined ? '-' : r.seconds.toFixed(0)).padStart(10)}`)
+console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores (cpu us/upd: process CPU time, all threads, per write op of the TPS phase)`)
 const main = results[0]!
 console.log(JSON.stringify({
   bench: 'qmdb', keys: KEYS, blocks: BLOCKS, opsPerBlock: OPS, workers: WORKERS, readers: READERS, depth: DEPTH, sha256: hashKernel(),
@@ -256,4 +260,6 @@ console.log(JSON.stringify({
   lmdb_updates_per_s: PEERS ? Math.round(results.find((r) => r.name === 'lmdb')!.updates) : null,
   ratio_vs_mpt: ratioMpt === undefined ? null : Number(ratioMpt.toFixed(2)),
   ratio: ratioLmdb === undefined ? null : Number(ratioLmdb.toFixed(2)),
+  cpu_us_per_update: Number(main.cpuUsPerWrite.toFixed(2)),
+  lmdb_cpu_us_per_update: PEERS ? Number(results.find((r) => r.name === 'lmdb')!.cpuUsPerWrite.toFixed(2)) : null,
 }))
