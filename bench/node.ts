@@ -21,6 +21,12 @@
  *   gas) and pool caps raised (`--txpool-max-per-sender`, `--txpool-max`)
  *   so the pushed load is never refused for pool size.
  *
+ * Both nodes run for the whole benchmark. The latency phases run one node
+ * after the other; the sustained phases alternate A B B A (tachyon ETH,
+ * anvil ETH, anvil ERC20, tachyon ERC20), so a change in the shared
+ * machine's load during the run favours neither node. The load average is
+ * printed with the figures.
+ *
  * Every request has a timeout and every phase a deadline, so the run always
  * ends: a phase that fails prints `n/a` and the reason on stderr. Prints a
  * table and, last, one JSON line. `node dist/bench/node.js --serve
@@ -29,7 +35,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import WebSocket from 'ws'
 import { mkdtempSync, rmSync, readFileSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { tmpdir, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { encodeFunctionData, encodeDeployData, type Abi, type Hex } from 'viem'
@@ -65,8 +71,8 @@ const POLL_MS = 200
 
 // ------------------------------------------------------------- serve mode
 
-async function serve(port: string, dir: string): Promise<void> {
-  const parsed = parseDevArgs(['--port', port, '--host', '127.0.0.1', '--data-dir', dir, '--fresh', '--log-level', 'silent', '--txpool-max-per-sender', '1000', '--txpool-max', '200000', ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [])])
+async function serve(port: string, dir: string, extra: string[]): Promise<void> {
+  const parsed = parseDevArgs(['--port', port, '--host', '127.0.0.1', '--data-dir', dir, '--fresh', '--log-level', 'silent', '--txpool-max-per-sender', '1000', '--txpool-max', '200000', ...extra])
   if (parsed.kind !== 'run') throw new Error('bad args')
   const node = await launchDev(parsed.config, { chain: { gasLimit: 10_000_000_000n } })
   process.stdout.write(`READY ${node.server.url}\n`)
@@ -250,10 +256,19 @@ interface Target {
   pid?: number
 }
 
-async function startTachyon(): Promise<Target> {
+const words = (s: string | undefined): string[] => (s ? s.split(' ').filter((x) => x !== '') : [])
+
+/**
+ * The peer: anvil, or (`BENCH_PEER_ARGS` set) a second Tachyon with those
+ * extra node flags (and `BENCH_PEER_CHILD_ARGS` as its Node.js flags), for
+ * A/B comparisons of node options in one run.
+ */
+const PEER = process.env.BENCH_PEER_ARGS === undefined ? 'anvil' : 'tachyon-b'
+
+async function startTachyon(name = 'tachyon', nodeArgs: string[] = words(process.env.BENCH_NODE_ARGS), childArgs: string[] = words(process.env.BENCH_CHILD_ARGS)): Promise<Target> {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'tachyon-bench-'))
-  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(' ') : []), fileURLToPath(import.meta.url), '--serve', String(port), dir], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child: ChildProcess = spawn(process.execPath, [...childArgs, fileURLToPath(import.meta.url), '--serve', String(port), dir, ...nodeArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
   const url = await new Promise<string>((res, rej) => {
     let out = ''
     child.stdout!.on('data', (d: Buffer) => {
@@ -264,7 +279,7 @@ async function startTachyon(): Promise<Target> {
     child.once('exit', (c) => rej(new Error(`tachyon exited ${c}`)))
   })
   return {
-    name: 'tachyon',
+    name,
     url,
     realtime: true,
     ...(child.pid !== undefined ? { pid: child.pid } : {}),
@@ -482,6 +497,7 @@ interface Sustained {
 async function sustained(t: Target, batches: Hex[][], senders: Hex[]): Promise<Sustained> {
   let next = 0
   let rejected = 0
+  const rtts: number[] = []
   const base = await includedNonces(t.url, senders)
   const cpu0 = cpuOf(t.pid)
   const start = performance.now()
@@ -490,7 +506,9 @@ async function sustained(t: Target, batches: Hex[][], senders: Hex[]): Promise<S
     while (next < batches.length && performance.now() < deadline) {
       const b = batches[next++]!
       try {
+        const t0 = performance.now()
         const res = await rpcBatch(t.url, b.map((raw) => ({ method: 'eth_sendRawTransaction', params: [raw] })))
+        rtts.push(performance.now() - t0)
         for (const r of res)
           if (r.error) {
             rejected++
@@ -504,6 +522,7 @@ async function sustained(t: Target, batches: Hex[][], senders: Hex[]): Promise<S
   }
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
   const sent = batches.slice(0, next).reduce((s, b) => s + b.length, 0)
+  progress(`${t.name}: ${sent} sent in ${Math.round(performance.now() - start)} ms; batch round trip p50 ${percentile(rtts, 50).toFixed(1)} ms, p90 ${percentile(rtts, 90).toFixed(1)} ms, max ${percentile(rtts, 100).toFixed(1)} ms`)
   const accepted = sent - rejected
   // count inclusions until all accepted ones are in, progress stalls, or the deadline
   let included = 0
@@ -553,10 +572,10 @@ async function phase<T>(t: Target, name: string, f: () => Promise<T>): Promise<T
   }
 }
 
-async function measure(t: Target, w: Workload): Promise<Figures> {
+/** Setup, lone and steady latency phases of one target; false when its setup failed or `BENCH_SKIP_SUSTAINED` is set (no sustained phases for it). */
+async function measureLatency(t: Target, w: Workload, f: Figures): Promise<boolean> {
   const r = (x: number): number | null => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null)
-  const f: Figures = { loneP50: null, loneP99: null, steadyP50: null, steadyP99: null, ethRate: null, erc20Rate: null, cpu: {}, missing: {} }
-  if ((await phase(t, 'setup', () => setup(t, w))) === null) return f
+  if ((await phase(t, 'setup', () => setup(t, w))) === null) return false
   const c = await WsClient.connect(t.url)
   const l = await phase(t, 'lone', () => lone(t, c, w))
   if (l) {
@@ -572,51 +591,56 @@ async function measure(t: Target, w: Workload): Promise<Figures> {
     if (failed > 0) f.missing.steady = failed
   }
   progress(`${t.name}: lone p50 ${f.loneP50} p99 ${f.loneP99} ms; steady p50 ${f.steadyP50} p99 ${f.steadyP99} ms`)
-  if (process.env.BENCH_SKIP_SUSTAINED) return f
-  if ((await phase(t, 'switch to sustained mode', () => t.toSustained(w))) === null) return f
-  const eth = await phase(t, 'sustained eth', () => sustained(t, w.eth, w.bulk))
-  if (eth) {
-    f.ethRate = eth.rate
-    if (t.realtime) f.cpu.ethMainUs = eth.mainUs // anvil's pid is its launcher: whole tree only
-    f.cpu.ethAllUs = eth.allUs
-    if (eth.missing > 0) f.missing.eth = eth.missing
-    if (eth.rejected > 0) f.missing.ethRejected = eth.rejected
-  }
-  const erc20 = await phase(t, 'sustained erc20', () => sustained(t, w.erc20, w.bulk))
-  if (erc20) {
-    f.erc20Rate = erc20.rate
-    if (t.realtime) f.cpu.erc20MainUs = erc20.mainUs
-    f.cpu.erc20AllUs = erc20.allUs
-    if (erc20.missing > 0) f.missing.erc20 = erc20.missing
-    if (erc20.rejected > 0) f.missing.erc20Rejected = erc20.rejected
-  }
-  progress(`${t.name}: eth ${f.ethRate}/s, erc20 ${f.erc20Rate}/s, missing ${JSON.stringify(f.missing)}`)
-  for (const [k, v] of Object.entries(f.missing)) process.stderr.write(`${t.name}: ${k}: ${v} transactions missing\n`)
-  return f
+  if (process.env.BENCH_SKIP_SUSTAINED) return false
+  return (await phase(t, 'switch to sustained mode', () => t.toSustained(w))) !== null
+}
+
+/** One sustained phase (`eth` or `erc20`) of one target, recorded in `f`. */
+async function measureSustained(t: Target, w: Workload, kind: 'eth' | 'erc20', f: Figures): Promise<void> {
+  const res = await phase(t, `sustained ${kind}`, () => sustained(t, kind === 'eth' ? w.eth : w.erc20, w.bulk))
+  if (res === null) return
+  if (kind === 'eth') f.ethRate = res.rate
+  else f.erc20Rate = res.rate
+  if (t.realtime) f.cpu[`${kind}MainUs`] = res.mainUs // anvil's pid is its launcher: whole tree only
+  f.cpu[`${kind}AllUs`] = res.allUs
+  if (res.missing > 0) f.missing[kind] = res.missing
+  if (res.rejected > 0) f.missing[`${kind}Rejected`] = res.rejected
+  progress(`${t.name}: ${kind} ${res.rate}/s, load average ${loadavg()[0]!.toFixed(2)}`)
 }
 
 async function main(): Promise<void> {
   const w = buildWorkload()
-  const empty: Figures = { loneP50: null, loneP99: null, steadyP50: null, steadyP99: null, ethRate: null, erc20Rate: null, cpu: {}, missing: {} }
-  const results: Record<string, Figures> = { tachyon: empty, anvil: empty }
+  const empty = (): Figures => ({ loneP50: null, loneP99: null, steadyP50: null, steadyP99: null, ethRate: null, erc20Rate: null, cpu: {}, missing: {} })
+  const results: Record<string, Figures> = { tachyon: empty(), [PEER]: empty() }
   const only = process.env.BENCH_TARGETS?.split(',')
-  for (const [name, start] of [['tachyon', startTachyon], ['anvil', startAnvilTarget]] as const) {
-    if (only !== undefined && !only.includes(name)) continue
-    let t: Target
-    try {
-      t = await start()
-    } catch (e) {
-      process.stderr.write(`${name}: could not start: ${(e as Error).message}\n`)
-      continue
+  // Both nodes run for the whole benchmark; the latency phases go one node
+  // after the other, and the sustained phases alternate in the order
+  // A B B A (tachyon eth, anvil eth, anvil erc20, tachyon erc20), so a change
+  // in the machine's load during the run biases neither node.
+  const targets: Target[] = []
+  try {
+    const peerStart = PEER === 'anvil' ? startAnvilTarget : () => startTachyon(PEER, words(process.env.BENCH_PEER_ARGS), words(process.env.BENCH_PEER_CHILD_ARGS ?? process.env.BENCH_CHILD_ARGS))
+    for (const [name, start] of [['tachyon', () => startTachyon()], [PEER, peerStart]] as const) {
+      if (only !== undefined && !only.includes(name === PEER ? 'anvil' : name)) continue
+      try {
+        const t = await start()
+        targets.push(t)
+        if (!(await measureLatency(t, w, results[t.name]!))) {
+          targets.pop()
+          await t.stop()
+        }
+      } catch (e) {
+        process.stderr.write(`${name}: ${(e as Error).message}\n`)
+      }
     }
-    try {
-      results[t.name] = await measure(t, w)
-    } finally {
-      await t.stop()
-    }
+    for (const t of targets) await measureSustained(t, w, 'eth', results[t.name]!)
+    for (const t of [...targets].reverse()) await measureSustained(t, w, 'erc20', results[t.name]!)
+  } finally {
+    for (const t of targets) await t.stop()
   }
+  for (const t of ['tachyon', PEER]) for (const [k, v] of Object.entries(results[t]!.missing)) process.stderr.write(`${t}: ${k}: ${v} transactions missing\n`)
   const a = results.tachyon!
-  const b = results.anvil!
+  const b = results[PEER]!
   const ratio = (x: number | null, y: number | null, higherIsBetter: boolean): number | null =>
     x === null || y === null || x === 0 || y === 0 ? null : Math.round((higherIsBetter ? x / y : y / x) * 100) / 100
   const rows: [string, string, number | null, number | null, boolean][] = [
@@ -628,11 +652,12 @@ async function main(): Promise<void> {
     ['sustained ERC20 transfers', 'tx/s', a.erc20Rate, b.erc20Rate, true],
   ]
   const cell = (v: number | null): string => (v === null ? 'n/a' : String(v)).padStart(10)
-  console.log(`${'figure'.padEnd(28)} ${'unit'.padEnd(5)} ${'tachyon'.padStart(10)} ${'anvil'.padStart(10)} ${'advantage'.padStart(10)}`)
+  console.log(`${'figure'.padEnd(28)} ${'unit'.padEnd(5)} ${'tachyon'.padStart(10)} ${PEER.padStart(10)} ${'advantage'.padStart(10)}`)
   for (const [name, unit, x, y, hib] of rows) console.log(`${name.padEnd(28)} ${unit.padEnd(5)} ${cell(x)} ${cell(y)} ${cell(ratio(x, y, hib))}`)
-  const missing = { tachyon: a.missing, anvil: b.missing }
-  const cpu = { tachyon: a.cpu, anvil: b.cpu }
+  const missing = { tachyon: a.missing, [PEER]: b.missing }
+  const cpu = { tachyon: a.cpu, [PEER]: b.cpu }
   console.log(`node CPU per included tx, sustained phases (µs): ${JSON.stringify(cpu)}`)
+  console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`)
   console.log(`missing (never answered / included): ${JSON.stringify(missing)}`)
   const ethRatio = ratio(a.ethRate, b.ethRate, true)
   const erc20Ratio = ratio(a.erc20Rate, b.erc20Rate, true)
@@ -656,11 +681,12 @@ async function main(): Promise<void> {
       ratio: ethRatio === null || erc20Ratio === null ? null : Math.min(ethRatio, erc20Ratio),
       missing,
       cpu_us_per_tx: cpu,
+      loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
     }),
   )
 }
 
-if (process.argv[2] === '--serve') void serve(process.argv[3]!, process.argv[4]!)
+if (process.argv[2] === '--serve') void serve(process.argv[3]!, process.argv[4]!, process.argv.slice(5))
 else
   main().catch((e) => {
     console.error(e)

@@ -52,6 +52,7 @@ import { accountKey, storageKey, encodeAccount, ACCOUNT_PREFIX, STORAGE_PREFIX }
 import { hexToBytes } from '../primitives/hex.js'
 import { MemoryStateStore, QmdbStateStore, type StateStore, type StateProof } from './state-store.js'
 import { blockSize, consensusReceipt, recordBloom, decodeStoredRecord, receiptRecordLogs, encodeReceiptRecord, encodeTxRecord, nextBaseFee, type TxRecord } from './records.js'
+import { encodeReceipt } from '../eth/receipt.js'
 import { ChainClosedError, ChainCorruptionError, ProofUnavailableError, StateUnavailableError } from './errors.js'
 
 /** One genesis account. */
@@ -796,6 +797,9 @@ export class Chain {
         firstLogIndex: b.logCount,
         blobGasUsed: r.blobGasUsed,
         receivedUs: p.receivedUs,
+        // the execution already built the consensus receipt (bloom included): reuse it
+        bloom: r.receipt.logsBloom,
+        consensus: encodeReceipt(r.receipt),
       }
       b.txs.push(rec)
       b.logCount += r.logs.length

@@ -13,7 +13,6 @@
 import type { StateReader } from '../state/database.js'
 import type { Fork } from '../eth/fork.js'
 import { encodeTransaction, transactionHash, type Transaction } from '../eth/transaction/index.js'
-import { bytesToHex } from '../primitives/hex.js'
 import { TxPoolError } from './errors.js'
 import { MAX_TXS_PER_SENDER, MAX_POOL_TXS, MAX_NONCE_GAP, PRICE_BUMP_PERCENT, DEFAULT_MIN_TIP } from './limits.js'
 import { decodeRaw, validateStateless } from './validation.js'
@@ -69,7 +68,9 @@ function fees(tx: Transaction): { cap: bigint; tip: bigint } {
 
 /** The tip per gas the sequencer earns at `baseFee`. */
 export function effectiveTip(tx: Transaction, baseFee: bigint): bigint {
-  const { cap, tip } = fees(tx)
+  const legacy = tx.type === 0 || tx.type === 1
+  const cap = legacy ? tx.gasPrice : tx.maxFeePerGas
+  const tip = legacy ? tx.gasPrice : tx.maxPriorityFeePerGas
   return cap - baseFee < tip ? cap - baseFee : tip
 }
 
@@ -80,12 +81,54 @@ export function maxCost(tx: Transaction): bigint {
   return c
 }
 
+/**
+ * One sender's transactions. `base`/`end` cache the contiguous run: every
+ * nonce in [base, end) is pooled and `end` is not, valid while the account
+ * nonce is `base` (checked on use; -1 = unknown). `floor` is a lower bound of
+ * every pooled nonce, so stale entries are looked for only when the account
+ * nonce has passed it.
+ */
+class SenderQueue {
+  readonly txs = new Map<bigint, PooledTransaction>()
+  base = -1n
+  end = -1n
+  floor: bigint
+  constructor(
+    /** The sender's map key (`byteKey`). */
+    readonly key: string,
+    readonly address: Uint8Array,
+    floor: bigint,
+  ) {
+    this.floor = floor
+  }
+
+  /** End of the contiguous run from `nonce` (the account nonce). */
+  runEnd(nonce: bigint): bigint {
+    if (this.base !== nonce) {
+      this.base = nonce
+      this.end = nonce
+    }
+    while (this.txs.has(this.end)) this.end++
+    return this.end
+  }
+}
+
+/** A sender's next transaction while `takeReady` interleaves senders. */
+interface Head {
+  q: SenderQueue
+  p: PooledTransaction
+  tip: bigint
+}
+
+/** Map key of a hash or address: one latin1 character per byte (cheaper to build than hex). */
+function byteKey(b: Uint8Array): string {
+  return String.fromCharCode.apply(null, b as unknown as number[])
+}
+
 /** The pool. */
 export class TxPool {
-  private readonly bySender = new Map<string, Map<bigint, PooledTransaction>>()
+  private readonly bySender = new Map<string, SenderQueue>()
   private readonly byHash = new Map<string, PooledTransaction>()
-  /** Sender bytes by key (no re-parsing of hex keys on every drain). */
-  private readonly senderBytes = new Map<string, Uint8Array>()
   private readonly listeners = new Set<(t: PooledTransaction) => void>()
   private seq = 0
   private readonly maxPerSender: number
@@ -130,10 +173,12 @@ export class TxPool {
 
   private insert(tx: Transaction, sender: Uint8Array, raw: Uint8Array, receivedUs: number, knownHash?: Uint8Array): AddResult {
     const hash = knownHash ?? transactionHash(tx)
-    const hashKey = bytesToHex(hash)
+    const hashKey = byteKey(hash)
     if (this.byHash.has(hashKey)) throw new TxPoolError('already-known', 'already known')
     if (tx.gasLimit > this.opts.blockGasLimit) throw new TxPoolError('gas-limit', `exceeds block gas limit: gas ${tx.gasLimit}, limit ${this.opts.blockGasLimit}`)
-    const { cap, tip } = fees(tx)
+    const legacy = tx.type === 0 || tx.type === 1
+    const cap = legacy ? tx.gasPrice : tx.maxFeePerGas
+    const tip = legacy ? tx.gasPrice : tx.maxPriorityFeePerGas
     const baseFee = this.opts.baseFee()
     if (cap < baseFee) throw new TxPoolError('underpriced', `max fee per gas less than block base fee: maxFeePerGas ${cap}, baseFee ${baseFee}`)
     if (tip < this.minTip) throw new TxPoolError('underpriced', `transaction underpriced: tip ${tip}, minimum ${this.minTip}`)
@@ -146,9 +191,9 @@ export class TxPool {
     const cost = maxCost(tx)
     if (balance < cost) throw new TxPoolError('insufficient-funds', `insufficient funds for gas * price + value: balance ${balance}, tx cost ${cost}, overshot ${cost - balance}`)
 
-    const senderKey = bytesToHex(sender)
+    const senderKey = byteKey(sender)
     let queue = this.bySender.get(senderKey)
-    const existing = queue?.get(tx.nonce)
+    const existing = queue?.txs.get(tx.nonce)
     if (existing !== undefined) {
       const old = fees(existing.tx)
       const bump = (v: bigint): bigint => v + (v * PRICE_BUMP_PERCENT) / 100n
@@ -156,21 +201,19 @@ export class TxPool {
         throw new TxPoolError('replacement-underpriced', `replacement transaction underpriced: needs a ${PRICE_BUMP_PERCENT}% higher fee cap and tip`)
       }
     } else {
-      if ((queue?.size ?? 0) >= this.maxPerSender) throw new TxPoolError('sender-limit', `account limit exceeded: at most ${this.maxPerSender} transactions per sender`)
+      if ((queue?.txs.size ?? 0) >= this.maxPerSender) throw new TxPoolError('sender-limit', `account limit exceeded: at most ${this.maxPerSender} transactions per sender`)
       if (this.byHash.size >= this.maxTotal) throw new TxPoolError('pool-full', 'txpool is full')
     }
     if (queue === undefined) {
-      queue = new Map()
+      queue = new SenderQueue(senderKey, sender, tx.nonce)
       this.bySender.set(senderKey, queue)
-      this.senderBytes.set(senderKey, sender)
-    }
-    if (existing !== undefined) this.byHash.delete(bytesToHex(existing.hash))
+    } else if (tx.nonce < queue.floor) queue.floor = tx.nonce
+    if (existing !== undefined) this.byHash.delete(byteKey(existing.hash))
     const pooled: PooledTransaction = { tx, hash, sender, raw, seq: this.seq++, receivedUs }
-    queue.set(tx.nonce, pooled)
+    queue.txs.set(tx.nonce, pooled)
     this.byHash.set(hashKey, pooled)
     for (const l of this.listeners) l(pooled)
-    let next = nonce
-    while (queue.has(next)) next++
+    const next = queue.runEnd(nonce)
     return tx.nonce < next ? { hash, status: 'pending' } : { hash, status: 'queued', expectedNonce: next }
   }
 
@@ -182,7 +225,7 @@ export class TxPool {
 
   /** A pooled transaction by hash. */
   get(hash: Uint8Array): PooledTransaction | undefined {
-    return this.byHash.get(bytesToHex(hash))
+    return this.byHash.get(byteKey(hash))
   }
 
   /** Transactions in the pool. */
@@ -194,9 +237,9 @@ export class TxPool {
   stats(): { pending: number; queued: number } {
     const state = this.opts.state()
     let pending = 0
-    for (const [sender, queue] of this.bySender) {
-      let n = state.account(this.addr(sender))?.nonce ?? 0n
-      while (queue.has(n)) {
+    for (const q of this.bySender.values()) {
+      let n = state.account(q.address)?.nonce ?? 0n
+      while (q.txs.has(n)) {
         pending++
         n++
       }
@@ -213,17 +256,10 @@ export class TxPool {
   takeReady(max = Infinity): PooledTransaction[] {
     const state = this.opts.state()
     const baseFee = this.opts.baseFee()
-    const heads: { key: string; queue: Map<bigint, PooledTransaction>; next: bigint }[] = []
-    for (const [key, queue] of this.bySender) {
-      const nonce = state.account(this.addr(key))?.nonce ?? 0n
-      for (const [n, p] of queue) if (n < nonce) this.drop(key, queue, p)
-      if (queue.has(nonce)) heads.push({ key, queue, next: nonce })
-    }
     // Best head first: a binary max-heap on (effective tip, earlier arrival),
     // so draining n transactions from h senders costs O(n log h).
-    type Head = (typeof heads)[number] & { tip: bigint; seq: number }
-    const better = (a: Head, b: Head): boolean => a.tip > b.tip || (a.tip === b.tip && a.seq < b.seq)
     const heap: Head[] = []
+    const better = (a: Head, b: Head): boolean => a.tip > b.tip || (a.tip === b.tip && a.p.seq < b.p.seq)
     const push = (h: Head): void => {
       heap.push(h)
       let i = heap.length - 1
@@ -253,20 +289,35 @@ export class TxPool {
       }
       return top
     }
-    const withTip = (h: (typeof heads)[number]): Head => {
-      const p = h.queue.get(h.next)!
-      return { ...h, tip: effectiveTip(p.tx, baseFee), seq: p.seq }
+    for (const [key, q] of this.bySender) {
+      const nonce = state.account(q.address)?.nonce ?? 0n
+      if (nonce > q.floor) {
+        for (const [n, p] of q.txs) if (n < nonce) this.drop(key, q, p)
+        q.floor = nonce
+        if (q.txs.size === 0) continue
+      }
+      const p = q.txs.get(nonce)
+      if (p !== undefined) push({ q, p, tip: effectiveTip(p.tx, baseFee) })
     }
-    for (const h of heads) push(withTip(h))
     const out: PooledTransaction[] = []
     while (out.length < max && heap.length > 0) {
       const h = pop()
-      const p = h.queue.get(h.next)!
+      const p = h.p
       if (fees(p.tx).cap < baseFee) continue
       out.push(p)
-      this.drop(h.key, h.queue, p)
-      h.next++
-      if (h.queue.has(h.next)) push(withTip(h))
+      const q = h.q
+      const n = p.tx.nonce
+      // the run from the next nonce stays known: the state will be at n + 1 once p runs
+      if (q.base === n) q.base = n + 1n
+      else q.base = -1n
+      q.floor = n + 1n
+      this.drop(q.key, q, p)
+      const next = q.txs.get(n + 1n)
+      if (next !== undefined) {
+        h.p = next
+        h.tip = effectiveTip(next.tx, baseFee)
+        push(h)
+      }
     }
     return out
   }
@@ -275,29 +326,19 @@ export class TxPool {
   prune(): number {
     const state = this.opts.state()
     let n = 0
-    for (const [key, queue] of this.bySender) {
-      const nonce = state.account(this.addr(key))?.nonce ?? 0n
-      for (const [k, p] of queue) if (k < nonce) (this.drop(key, queue, p), n++)
+    for (const [key, q] of this.bySender) {
+      const nonce = state.account(q.address)?.nonce ?? 0n
+      for (const [k, p] of q.txs) if (k < nonce) (this.drop(key, q, p), n++)
     }
     return n
   }
 
-  private addr(key: string): Uint8Array {
-    return this.senderBytes.get(key) ?? hexAddr(key)
+  private drop(key: string, q: SenderQueue, p: PooledTransaction): void {
+    const n = p.tx.nonce
+    q.txs.delete(n)
+    // a hole inside the cached run breaks it (the front moving up is handled by the caller)
+    if (n > q.base && n < q.end) q.base = -1n
+    this.byHash.delete(byteKey(p.hash))
+    if (q.txs.size === 0) this.bySender.delete(key)
   }
-
-  private drop(key: string, queue: Map<bigint, PooledTransaction>, p: PooledTransaction): void {
-    queue.delete(p.tx.nonce)
-    this.byHash.delete(bytesToHex(p.hash))
-    if (queue.size === 0) {
-      this.bySender.delete(key)
-      this.senderBytes.delete(key)
-    }
-  }
-}
-
-function hexAddr(key: string): Uint8Array {
-  const out = new Uint8Array(20)
-  for (let i = 0; i < 20; i++) out[i] = parseInt(key.slice(2 + 2 * i, 4 + 2 * i), 16)
-  return out
 }

@@ -110,3 +110,38 @@ test('takeReady: highest tip first across senders, nonce order within a sender, 
   assert.equal(pool.takeReady(1)[0]!.tx.nonce, 2n)
   assert.equal(pool.size(), 0)
 })
+
+test('pending status follows the contiguous run through takes, stale drops, rejected executions and gap fills', async () => {
+  const accounts = { [alice.address.toLowerCase()]: { nonce: 0n, balance: 10n ** 18n } }
+  const pool = makePool(accounts, { maxPerSender: 16 })
+  const a = alice.address.toLowerCase()
+  assert.equal(pool.addRaw(await raw(alice, { nonce: 0 })).status, 'pending')
+  assert.equal(pool.addRaw(await raw(alice, { nonce: 1 })).status, 'pending')
+  const q3 = pool.addRaw(await raw(alice, { nonce: 3 }))
+  assert.deepEqual([q3.status, q3.expectedNonce], ['queued', 2n])
+  // the sequencer takes 0 and 1 (state not yet advanced: its mini-block is still open)
+  assert.deepEqual(pool.takeReady().map((p) => p.tx.nonce), [0n, 1n])
+  // nothing more is ready until the state moves, and a second take finds nothing
+  assert.deepEqual(pool.takeReady(), [])
+  accounts[a]!.nonce = 2n
+  // nonce 2 fills the gap: 2 and 3 are now a run from the account nonce
+  assert.equal(pool.addRaw(await raw(alice, { nonce: 2 })).status, 'pending')
+  assert.deepEqual(pool.stats(), { pending: 2, queued: 0 })
+  assert.equal(pool.addRaw(await raw(alice, { nonce: 4 })).status, 'pending')
+  // take only 2; its execution is rejected (state stays at 2): 3 and 4 wait behind the hole
+  assert.deepEqual(pool.takeReady(1).map((p) => p.tx.nonce), [2n])
+  const q5 = pool.addRaw(await raw(alice, { nonce: 5 }))
+  assert.deepEqual([q5.status, q5.expectedNonce], ['queued', 2n])
+  assert.deepEqual(pool.takeReady(), [])
+  // a resubmitted 2 runs again, then everything behind it
+  assert.equal(pool.addRaw(await raw(alice, { nonce: 2, value: 2n })).status, 'pending')
+  assert.deepEqual(pool.takeReady().map((p) => p.tx.nonce), [2n, 3n, 4n, 5n])
+  assert.equal(pool.size(), 0)
+  // the account nonce jumps past pooled transactions (e.g. anvil_setNonce): they are dropped as stale
+  accounts[a]!.nonce = 6n
+  pool.addRaw(await raw(alice, { nonce: 7 }))
+  pool.addRaw(await raw(alice, { nonce: 6 }))
+  accounts[a]!.nonce = 7n
+  assert.deepEqual(pool.takeReady().map((p) => p.tx.nonce), [7n])
+  assert.equal(pool.size(), 0)
+})
