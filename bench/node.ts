@@ -260,15 +260,16 @@ const words = (s: string | undefined): string[] => (s ? s.split(' ').filter((x) 
 
 /**
  * The peer: anvil, or (`BENCH_PEER_ARGS` set) a second Tachyon with those
- * extra node flags (and `BENCH_PEER_CHILD_ARGS` as its Node.js flags), for
- * A/B comparisons of node options in one run.
+ * extra node flags (and `BENCH_PEER_CHILD_ARGS` as its Node.js flags;
+ * `BENCH_PEER_SCRIPT` = another build's `dist/bench/node.js` to run), for
+ * A/B comparisons of node options or of two builds in one run.
  */
 const PEER = process.env.BENCH_PEER_ARGS === undefined ? 'anvil' : 'tachyon-b'
 
-async function startTachyon(name = 'tachyon', nodeArgs: string[] = words(process.env.BENCH_NODE_ARGS), childArgs: string[] = words(process.env.BENCH_CHILD_ARGS)): Promise<Target> {
+async function startTachyon(name = 'tachyon', nodeArgs: string[] = words(process.env.BENCH_NODE_ARGS), childArgs: string[] = words(process.env.BENCH_CHILD_ARGS), script = fileURLToPath(import.meta.url)): Promise<Target> {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'tachyon-bench-'))
-  const child: ChildProcess = spawn(process.execPath, [...childArgs, fileURLToPath(import.meta.url), '--serve', String(port), dir, ...nodeArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child: ChildProcess = spawn(process.execPath, [...childArgs, script, '--serve', String(port), dir, ...nodeArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
   const url = await new Promise<string>((res, rej) => {
     let out = ''
     child.stdout!.on('data', (d: Buffer) => {
@@ -619,7 +620,7 @@ async function main(): Promise<void> {
   // in the machine's load during the run biases neither node.
   const targets: Target[] = []
   try {
-    const peerStart = PEER === 'anvil' ? startAnvilTarget : () => startTachyon(PEER, words(process.env.BENCH_PEER_ARGS), words(process.env.BENCH_PEER_CHILD_ARGS ?? process.env.BENCH_CHILD_ARGS))
+    const peerStart = PEER === 'anvil' ? startAnvilTarget : () => startTachyon(PEER, words(process.env.BENCH_PEER_ARGS), words(process.env.BENCH_PEER_CHILD_ARGS ?? process.env.BENCH_CHILD_ARGS), process.env.BENCH_PEER_SCRIPT)
     for (const [name, start] of [['tachyon', () => startTachyon()], [PEER, peerStart]] as const) {
       if (only !== undefined && !only.includes(name === PEER ? 'anvil' : name)) continue
       try {

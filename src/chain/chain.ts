@@ -212,6 +212,8 @@ interface BlockState {
 }
 
 const ZERO32 = new Uint8Array(32)
+/** The bloom of every record without logs (shared, never written: records keep no 256-byte copy each). */
+const EMPTY_BLOOM = new Uint8Array(256)
 /** Longest one event-loop turn keeps executing mini-blocks before yielding to I/O. */
 const TURN_BUDGET_MS = 50
 /** The default dev sequencer key. */
@@ -798,7 +800,7 @@ export class Chain {
         blobGasUsed: r.blobGasUsed,
         receivedUs: p.receivedUs,
         // the execution already built the consensus receipt (bloom included): reuse it
-        bloom: r.receipt.logsBloom,
+        bloom: r.logs.length === 0 ? EMPTY_BLOOM : r.receipt.logsBloom,
         consensus: encodeReceipt(r.receipt),
       }
       b.txs.push(rec)
@@ -1067,6 +1069,23 @@ export class Chain {
     const r = await this.pool.addRawAsync(raw)
     if (r.status === 'pending') this.schedule()
     return r
+  }
+
+  /**
+   * `submitRawAsync` for many raw transactions with one promise (a JSON-RPC
+   * batch of sends): pooled in order; each result is the `AddResult` or the
+   * `TxPoolError` that transaction was refused with.
+   */
+  async submitRawBatch(raws: readonly Uint8Array[]): Promise<(AddResult | TxPoolError)[]> {
+    this.checkOpen()
+    const rs = await this.pool.addRawBatch(raws)
+    for (const r of rs) {
+      if (!(r instanceof TxPoolError) && r.status === 'pending') {
+        this.schedule()
+        break
+      }
+    }
+    return rs
   }
 
   /** Pool a decoded, signed transaction. */

@@ -45,7 +45,7 @@ import { TxRejectedError } from '../execution/errors.js'
 import { floorDataGas } from '../eth/transaction/gas.js'
 import { forkAtLeast } from '../eth/fork.js'
 import type { AccessListItem, Transaction } from '../eth/transaction/types.js'
-import type { PooledTransaction } from '../txpool/pool.js'
+import type { AddResult, PooledTransaction } from '../txpool/pool.js'
 import { bytesToHex, bytesToHexRaw } from '../primitives/hex.js'
 import { bigIntToBytes } from '../primitives/bytes.js'
 
@@ -94,6 +94,11 @@ export function locatedReceipt(r: TxRecord): LocatedReceipt {
   }
   if (r.tx.type === 3) out.blobGasUsed = r.blobGasUsed
   return out
+}
+
+/** The RPC view of where a submitted transaction went. */
+function submitResult(r: AddResult): TxSubmitResult {
+  return r.status === 'pending' ? { hash: r.hash, status: 'pending' } : { hash: r.hash, status: 'queued', reason: 'nonce gap: an earlier nonce of the sender is missing', ...(r.expectedNonce !== undefined ? { expectedNonce: r.expectedNonce } : {}) }
 }
 
 function pendingTransaction(p: PooledTransaction): LocatedTransaction {
@@ -243,8 +248,11 @@ export class ChainBackend implements Backend {
   // ------------------------------------------------------------- submit
 
   async submitRawTransaction(raw: Uint8Array): Promise<TxSubmitResult> {
-    const r = await this.chain.submitRawAsync(raw)
-    return r.status === 'pending' ? { hash: r.hash, status: 'pending' } : { hash: r.hash, status: 'queued', reason: 'nonce gap: an earlier nonce of the sender is missing', ...(r.expectedNonce !== undefined ? { expectedNonce: r.expectedNonce } : {}) }
+    return submitResult(await this.chain.submitRawAsync(raw))
+  }
+
+  async submitRawTransactions(raws: readonly Uint8Array[]): Promise<(TxSubmitResult | Error)[]> {
+    return (await this.chain.submitRawBatch(raws)).map((r) => (r instanceof Error ? r : submitResult(r)))
   }
 
   async waitForReceipt(hash: Uint8Array, timeoutMs: number, signal: AbortSignal): Promise<LocatedReceipt | undefined> {

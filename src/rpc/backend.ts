@@ -258,6 +258,13 @@ export interface Backend {
 
   /** Decode, validate and pool a raw transaction. Throws RpcError (-32000 / -32003 / -32602) on rejection. */
   submitRawTransaction(raw: Uint8Array): Promise<TxSubmitResult>
+  /**
+   * Optional: `submitRawTransaction` for many transactions with one promise
+   * (JSON-RPC batches of sends; the same checks, pooled in order). Each
+   * result is the submit result or the error that transaction was refused
+   * with (as `submitRawTransaction` would throw it).
+   */
+  submitRawTransactions?(raws: readonly Uint8Array[]): Promise<(TxSubmitResult | Error)[]>
   /** Resolve with the receipt once the tx is in a mini-block, or undefined after `timeoutMs` / on abort. */
   waitForReceipt(hash: Uint8Array, timeoutMs: number, signal: AbortSignal): Promise<LocatedReceipt | undefined>
   /** Resolve true once `account`'s latest nonce ≥ `nonce`, false after `timeoutMs` / on abort. */

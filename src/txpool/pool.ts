@@ -160,6 +160,29 @@ export class TxPool {
     return this.insert(a.tx, a.sender, raw, receivedUs, a.hash)
   }
 
+  /**
+   * `addRawAsync` for many transactions at once (a JSON-RPC batch): one
+   * promise, admitted and pooled in order; each result is the `AddResult` or
+   * the `TxPoolError` that transaction was refused with.
+   */
+  async addRawBatch(raws: readonly Uint8Array[], receivedUs: number = nowMicros()): Promise<(AddResult | TxPoolError)[]> {
+    const admitted = this.recovery !== undefined ? await this.recovery.admitMany(raws) : undefined
+    const out: (AddResult | TxPoolError)[] = new Array(raws.length)
+    for (let i = 0; i < raws.length; i++) {
+      try {
+        if (admitted === undefined) out[i] = this.addRaw(raws[i]!, receivedUs)
+        else {
+          const a = admitted[i]!
+          out[i] = a instanceof TxPoolError ? a : this.insert(a.tx, a.sender, raws[i]!, receivedUs, a.hash)
+        }
+      } catch (e) {
+        if (!(e instanceof TxPoolError)) throw e
+        out[i] = e
+      }
+    }
+    return out
+  }
+
   /** Validate and add a decoded transaction (`raw` = its encoding when known). */
   add(tx: Transaction, raw: Uint8Array = encodeTransaction(tx), receivedUs: number = nowMicros()): AddResult {
     const sender = validateStateless(tx, raw, { fork: this.opts.fork, chainId: this.opts.chainId })

@@ -16,6 +16,11 @@ import { decodeTransaction } from '../eth/transaction/index.js'
 import { TxPoolError, type TxPoolRejectReason } from './errors.js'
 import { admitRaw, checkRawSize, type Admitted } from './validation.js'
 
+/** Most transactions in one worker message: a turn's burst is split evenly over the workers up to this size. */
+export const RECOVERY_MAX_CHUNK = 256
+/** Fewest transactions worth a message of their own when a burst is split. */
+const MIN_CHUNK = 16
+
 /** A batch sent to a worker: raws concatenated in `data`, transaction i = data[offsets[i], offsets[i+1]). */
 export interface RecoveryRequest {
   id: number
@@ -36,8 +41,8 @@ interface Entry {
   raw: Uint8Array
   done: boolean
   result: Admitted | TxPoolError | undefined
-  resolve: (r: Admitted) => void
-  reject: (e: TxPoolError) => void
+  /** Called once, in submission order, with the result. */
+  settle: (r: Admitted | TxPoolError) => void
 }
 
 /** Options of `SenderRecovery`. */
@@ -48,7 +53,7 @@ export interface SenderRecoveryOptions {
   workers?: number
   /** Bursts up to this size are admitted inline (default 1). */
   inlineMax?: number
-  /** Transactions per worker message (default 64). */
+  /** Most transactions per worker message (default RECOVERY_MAX_CHUNK). */
   chunk?: number
 }
 
@@ -69,7 +74,7 @@ export class SenderRecovery {
 
   constructor(private readonly opts: SenderRecoveryOptions) {
     this.inlineMax = opts.inlineMax ?? 1
-    this.chunk = opts.chunk ?? 64
+    this.chunk = opts.chunk ?? RECOVERY_MAX_CHUNK
     const n = opts.workers ?? 2
     for (let i = 0; i < n; i++) {
       const w = new Worker(new URL('./recover-worker.js', import.meta.url))
@@ -84,14 +89,47 @@ export class SenderRecovery {
   admit(raw: Uint8Array): Promise<Admitted> {
     checkRawSize(raw)
     return new Promise<Admitted>((resolve, reject) => {
-      const e: Entry = { raw, done: false, result: undefined, resolve, reject }
-      this.queue.push(e)
-      this.order.push(e)
-      if (!this.scheduled) {
-        this.scheduled = true
-        setImmediate(() => this.flush())
-      }
+      this.enqueue(raw, (r) => (r instanceof TxPoolError ? reject(r) : resolve(r)))
     })
+  }
+
+  /**
+   * Admit many raw transactions with one promise (a JSON-RPC batch): the
+   * results, in order, each the admitted transaction or its `TxPoolError`.
+   * Ordered with every other admission like `admit` calls in this order.
+   */
+  admitMany(raws: readonly Uint8Array[]): Promise<(Admitted | TxPoolError)[]> {
+    const out: (Admitted | TxPoolError)[] = new Array(raws.length)
+    if (raws.length === 0) return Promise.resolve(out)
+    return new Promise((resolve) => {
+      const last = raws.length - 1
+      for (let i = 0; i < raws.length; i++) {
+        const raw = raws[i]!
+        const settle = (r: Admitted | TxPoolError): void => {
+          out[i] = r
+          if (i === last) resolve(out)
+        }
+        try {
+          checkRawSize(raw)
+        } catch (e) {
+          // settled in order with the others (nothing to recover)
+          this.order.push({ raw, done: true, result: e as TxPoolError, settle })
+          continue
+        }
+        this.enqueue(raw, settle)
+      }
+      this.release()
+    })
+  }
+
+  private enqueue(raw: Uint8Array, settle: (r: Admitted | TxPoolError) => void): void {
+    const e: Entry = { raw, done: false, result: undefined, settle }
+    this.queue.push(e)
+    this.order.push(e)
+    if (!this.scheduled) {
+      this.scheduled = true
+      setImmediate(() => this.flush())
+    }
   }
 
   private flush(): void {
@@ -104,7 +142,10 @@ export class SenderRecovery {
       this.release()
       return
     }
-    for (let i = 0; i < q.length; i += this.chunk) this.send(q.slice(i, i + this.chunk))
+    // one message per worker (each message wakes a thread: on a loaded box
+    // every wake-up costs far more than the copy), at most `chunk` per message
+    const per = Math.min(this.chunk, Math.max(MIN_CHUNK, Math.ceil(q.length / this.workers.length)))
+    for (let i = 0; i < q.length; i += per) this.send(q.slice(i, i + per))
   }
 
   private settleInline(e: Entry): void {
@@ -158,8 +199,7 @@ export class SenderRecovery {
     while (this.orderHead < this.order.length && this.order[this.orderHead]!.done) {
       const e = this.order[this.orderHead++]!
       const r = e.result!
-      if (r instanceof TxPoolError) e.reject(r)
-      else e.resolve(r)
+      e.settle(r)
     }
     if (this.orderHead > 1024 && this.orderHead * 2 > this.order.length) {
       this.order.splice(0, this.orderHead)

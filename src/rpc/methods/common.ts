@@ -56,7 +56,24 @@ export async function submitRaw(backend: Backend, raw: Uint8Array): Promise<TxSu
   try {
     return await backend.submitRawTransaction(raw)
   } catch (e) {
-    if (e instanceof TxPoolError) throw new RpcError(e.rpcCode, e.message)
-    throw e
+    throw poolErrorToRpc(e)
   }
+}
+
+/** A pool rejection (`TxPoolError`) as the RpcError it answers with; anything else unchanged. */
+export function poolErrorToRpc(e: unknown): unknown {
+  return e instanceof TxPoolError ? new RpcError(e.rpcCode, e.message) : e
+}
+
+/**
+ * `submitRaw` for the raw transactions of one batch: one admission when the
+ * backend offers `submitRawTransactions`, else one `submitRaw` each; each
+ * outcome is the submit result or the (mapped) error, in order.
+ */
+export async function submitRawMany(backend: Backend, raws: readonly Uint8Array[]): Promise<({ ok: true; value: TxSubmitResult } | { ok: false; error: unknown })[]> {
+  if (backend.submitRawTransactions === undefined) {
+    return Promise.all(raws.map((raw) => submitRaw(backend, raw).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }))))
+  }
+  const rs = await backend.submitRawTransactions(raws)
+  return rs.map((r) => (r instanceof Error ? { ok: false as const, error: poolErrorToRpc(r) } : { ok: true as const, value: r }))
 }

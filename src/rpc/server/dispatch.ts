@@ -5,7 +5,7 @@
  * independent: HTTP and WebSocket both call `handleText`. Nothing a client
  * sends can make it throw; handler bugs become -32603 and are logged.
  */
-import type { RpcMethod } from '../method.js'
+import type { RpcMethod, Settled } from '../method.js'
 import type { RpcContext } from '../context.js'
 import type { RpcLogger } from '../logger.js'
 import type { RpcLimits } from './limits.js'
@@ -31,6 +31,13 @@ export type RpcResponse = { jsonrpc: '2.0'; id: RpcId; result: unknown } | { jso
 /** Per-request hook for metrics/logging. */
 export interface DispatchObserver {
   onCall?(method: string, ms: number, error: RpcErrorObject | undefined): void
+}
+
+/** Consecutive calls of one method with `invokeMany` in a batch: their positions and envelopes. */
+interface Group {
+  method: RpcMethod
+  at: number[]
+  reqs: ParsedRequest[]
 }
 
 /** Validated request envelope. */
@@ -72,8 +79,39 @@ export class Dispatcher {
     if (items.length > this.limits.maxBatchItems) {
       return JSON.stringify(errorResponse(null, new LimitExceededError(`batch too large: ${items.length} items, the limit is ${this.limits.maxBatchItems}`)))
     }
-    // Items run concurrently (a slow call does not hold up the others); the response keeps request order.
-    const results = await Promise.all(items.map((item) => this.handleOne(item, ctx)))
+    // Items run concurrently (a slow call does not hold up the others); the
+    // response keeps request order. Consecutive calls of a method with
+    // `invokeMany` (eth_sendRawTransaction) run as one group, started where
+    // the group's first call stands relative to the other calls.
+    const pending: Promise<RpcResponse | undefined>[] = new Array(items.length)
+    let group: Group | undefined
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]
+      let req: ParsedRequest | undefined
+      try {
+        req = parseRequest(item)
+      } catch {
+        req = undefined // handleOne answers with the error
+      }
+      const method = req !== undefined && req.params !== 'named' ? this.methods.get(req.method) : undefined
+      if (req !== undefined && method?.invokeMany !== undefined) {
+        if (group !== undefined && group.method !== method) {
+          this.runGroup(group, ctx, pending)
+          group = undefined
+        }
+        group ??= { method, at: [], reqs: [] }
+        group.at.push(i)
+        group.reqs.push(req)
+        continue
+      }
+      if (group !== undefined) {
+        this.runGroup(group, ctx, pending)
+        group = undefined
+      }
+      pending[i] = this.handleOne(item, ctx)
+    }
+    if (group !== undefined) this.runGroup(group, ctx, pending)
+    const results = await Promise.all(pending)
     const parts: string[] = []
     let bytes = 2
     for (const r of results) {
@@ -110,6 +148,25 @@ export class Dispatcher {
     const err = 'error' in response ? response.error : undefined
     this.observer.onCall?.(req.method, performance.now() - started, err)
     return req.notification ? undefined : response
+  }
+
+  /** Start a group's calls together; each call's response goes to its slot of `pending` (as `handleOne` would answer it). */
+  private runGroup(g: Group, ctx: RpcContext, pending: Promise<RpcResponse | undefined>[]): void {
+    const started = performance.now()
+    const name = g.method.name
+    const all = g.method.invokeMany!(
+      ctx,
+      g.reqs.map((r) => r.params as readonly unknown[]),
+    ).catch((error: unknown): Settled[] => g.reqs.map(() => ({ ok: false, error })))
+    for (let k = 0; k < g.at.length; k++) {
+      const req = g.reqs[k]!
+      pending[g.at[k]!] = all.then((settled) => {
+        const s = settled[k]!
+        const response: RpcResponse = s.ok ? { jsonrpc: '2.0', id: req.id, result: s.value === undefined ? null : s.value } : errorResponse(req.id, this.toRpcError(s.error, name))
+        this.observer.onCall?.(name, performance.now() - started, 'error' in response ? response.error : undefined)
+        return req.notification ? undefined : response
+      })
+    }
   }
 
   private toRpcError(e: unknown, method: string): RpcError {
