@@ -20,7 +20,8 @@ test('header hash matches anvil genesis (Prague)', async (t) => {
   const bin = process.cwd() + '/node_modules/.bin/anvil'
   const port = 20000 + Math.floor(Math.random() * 20000)
   const child = spawn(bin, ['--port', String(port), '--silent'], { stdio: 'ignore' })
-  t.after(() => child.kill('SIGKILL'))
+  // SIGTERM: the npm launcher forwards it to the anvil binary (SIGKILL would orphan the binary)
+  t.after(() => child.kill('SIGTERM'))
   const url = `http://127.0.0.1:${port}`
   let block: Record<string, string> | undefined
   for (let i = 0; i < 100 && !block; i++) {
