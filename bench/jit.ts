@@ -2,7 +2,7 @@
  * JIT benchmark (issue 6): our interpreter, our JIT and @ethereumjs/evm in
  * the same run on ../shared/fixtures/evm-benchmarks.
  *
- *   npm run bench:jit -- [--filter name] [--min-ms 1000] [--warmup-ms 3000] [--no-ejs] [--engine both|jit|interp] [--clock cpu|wall]
+ *   npm run bench:jit -- [--filter name] [--min-ms 1000] [--warmup-ms 3000] [--no-ejs] [--engine both|jit|interp] [--clock cpu|wall] [--hot-leaves N]
  *
  * Each fixture's call is run as a top-level message into pre-deployed code
  * (`Evm.execute` on a fresh overlay per run; `runCall` with a checkpoint and
@@ -228,12 +228,15 @@ async function main(): Promise<void> {
   let engine = 'both'
   /** 'cpu' (default: process CPU time, stable under other jobs' load) or 'wall'. */
   let clock: 'cpu' | 'wall' = 'cpu'
+  /** `--hot-leaves N`: the JIT's relayout threshold (0: no relayout, for before/after figures). */
+  let hotLeaves: number | undefined
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--filter') filter = args[++i]
     else if (args[i] === '--min-ms') minMs = Number(args[++i])
     else if (args[i] === '--no-ejs') ejs = false
     else if (args[i] === '--warmup-ms') warmupMs = Number(args[++i])
     else if (args[i] === '--engine') engine = args[++i]!
+    else if (args[i] === '--hot-leaves') hotLeaves = Number(args[++i])
     else if (args[i] === '--clock') clock = args[++i] === 'wall' ? 'wall' : 'cpu'
     else throw new RangeError(`unknown argument ${args[i]}`)
   }
@@ -263,7 +266,7 @@ async function main(): Promise<void> {
     const data = p.data[best]!
     const interpCache = new CodeCache()
     const gI = runOurs(p, data, interpCache, undefined)
-    const jit = new Jit({ threshold: 1 })
+    const jit = new Jit(hotLeaves !== undefined ? { threshold: 1, hotLeaves } : { threshold: 1 })
     const jitCache = new CodeCache()
     const gJ = runOurs(p, data, jitCache, jit) // compiles on first entry
     const compileMs = jit.stats.compileMs

@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseFork, type Fork } from '../src/eth/fork.js'
 import { describeCase, differential, type FuzzCase, forcedJit, genCalldata, genCase, genNarrow, genRandom, genStructured, hex, mutate, Rng, selectors, shrink } from '../src/evm/jit/differential.js'
+import { Jit } from '../src/evm/jit/jit.js'
 
 /** Contract codes (and a calldata each) from the fixtures. */
 export function loadCorpus(root: string, maxFiles = 400, seed = 1): { code: Uint8Array; calldata: Uint8Array | undefined }[] {
@@ -72,13 +73,23 @@ export interface FuzzSummary {
   /** Frame runs that started in compiled code / were left to the interpreter (JIT side). */
   compiledRuns: number
   interpretedRuns: number
+  /** Recompilations with hot edges merged into regions (the relayout JIT of every third program). */
+  relayouts: number
 }
+
+/** Region size of the fuzzer's relayout JIT: small, so that even short programs have several regions. */
+const RELAYOUT_REGION_CHARS = 120
+/** Region exits before the fuzzer's relayout JIT recompiles: early, so that most frames switch code mid-run. */
+const RELAYOUT_HOT_LEAVES = 1
 
 /** Run `programs` programs (each once with a generous gas limit and once with a random smaller one). */
 export function fuzz(programs: number, seed: number, corpus: { code: Uint8Array; calldata: Uint8Array | undefined }[], fork: Fork = 'Cancun', maxMismatches = 3, log: (s: string) => void = () => {}): FuzzSummary {
   const r = new Rng(seed)
-  const jit = forcedJit()
-  const sum: FuzzSummary = { programs: 0, runs: 0, mismatches: 0, kinds: {}, reproducers: [], compiledRuns: 0, interpretedRuns: 0 }
+  const plain = forcedJit()
+  // every third program: tiny regions and a relayout after a few region exits, so that
+  // hot-edge region merging and the switch to the recompiled code mid-frame are exercised
+  const relaid = new Jit({ threshold: 0, regionChars: RELAYOUT_REGION_CHARS, hotLeaves: RELAYOUT_HOT_LEAVES })
+  const sum: FuzzSummary = { programs: 0, runs: 0, mismatches: 0, kinds: {}, reproducers: [], compiledRuns: 0, interpretedRuns: 0, relayouts: 0 }
   for (let i = 0; i < programs; i++) {
     const k = r.int(10)
     let c: FuzzCase
@@ -99,6 +110,7 @@ export function fuzz(programs: number, seed: number, corpus: { code: Uint8Array;
       const code = mutated ? mutate(r, src.code) : src.code
       c = genCase(r, code, src.calldata !== undefined && r.int(2) === 0 ? src.calldata : genCalldata(r, selectors(code)))
     }
+    const jit = i % 3 === 2 ? relaid : plain
     sum.programs++
     sum.kinds[kind] = (sum.kinds[kind] ?? 0) + 1
     const cases = [c]
@@ -124,8 +136,9 @@ export function fuzz(programs: number, seed: number, corpus: { code: Uint8Array;
       if (sum.mismatches >= maxMismatches) break
     }
   }
-  sum.compiledRuns = jit.stats.compiledRuns
-  sum.interpretedRuns = jit.stats.interpretedRuns
+  sum.compiledRuns = plain.stats.compiledRuns + relaid.stats.compiledRuns
+  sum.interpretedRuns = plain.stats.interpretedRuns + relaid.stats.interpretedRuns
+  sum.relayouts = relaid.stats.relayouts
   return sum
 }
 
@@ -154,7 +167,7 @@ async function main(): Promise<void> {
   console.log(`corpus: ${corpus.length} contract codes from ${root}${corpus.length === 0 ? ' (none found: random programs only)' : ''}`)
   const s = fuzz(programs, seed, corpus, fork, maxMismatches, (l) => console.log(l))
   const secs = (performance.now() - t0) / 1000
-  console.log(`${s.programs} programs (${Object.entries(s.kinds).map(([k, v]) => `${v} ${k}`).join(', ')}), ${s.runs} differential runs (JIT side: ${s.compiledRuns} frame runs compiled, ${s.interpretedRuns} left to the interpreter), ${s.mismatches} mismatches, ${secs.toFixed(1)}s, seed ${seed}`)
+  console.log(`${s.programs} programs (${Object.entries(s.kinds).map(([k, v]) => `${v} ${k}`).join(', ')}), ${s.runs} differential runs (JIT side: ${s.compiledRuns} frame runs compiled, ${s.interpretedRuns} left to the interpreter; ${s.relayouts} relayouts), ${s.mismatches} mismatches, ${secs.toFixed(1)}s, seed ${seed}`)
   process.exit(s.mismatches > 0 ? 1 : 0)
 }
 

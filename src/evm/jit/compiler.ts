@@ -58,12 +58,35 @@ export interface CompiledCode {
   readonly blocksTotal: number
   /** Milliseconds spent compiling (analysis + codegen + `new Function`). */
   readonly compileMs: number
+  /** Region exits through dynamic jumps, recorded at run time (`CompileOptions.profile`); undefined when not recorded. */
+  readonly hot: HotProfile | undefined
+}
+
+/**
+ * Dynamic jumps that left their region at run time: the count and, per
+ * edge (key `source block × 65536 + target block`), how often. `Jit` uses
+ * it to recompile with the hot edges inside one region (`hotEdges`).
+ */
+export interface HotProfile {
+  leaves: number
+  readonly edges: Map<number, number>
+  /** A relayout was done or scheduled (recording is no longer needed). */
+  done: boolean
 }
 
 /** Compiler options. */
 export interface CompileOptions {
   /** Soft cap on the source size of one region function (characters). */
   regionChars?: number
+  /** Record region exits through dynamic jumps in `CompiledCode.hot` (default false). */
+  profile?: boolean
+  /**
+   * Region exits seen at run time, (source block, target block, count):
+   * the regions of the static layout are merged along the heaviest ones
+   * (`mergeHot`), so that call/return pairs of internal functions and loops
+   * closed through computed jumps stay inside one function.
+   */
+  hotEdges?: readonly (readonly [number, number, number])[]
 }
 
 interface Item {
@@ -883,6 +906,46 @@ function byteLen(v: bigint): number {
   return v === 0n ? 0 : (v.toString(16).length + 1) >> 1
 }
 
+/** A merged region (`mergeHot`) is at most this many times `regionChars`. */
+const HOT_REGION_FACTOR = 8
+
+/**
+ * Region layout by run-time hotness (Pettis–Hansen style): starting from
+ * the static layout's regions, merge the two regions of each hot exit edge,
+ * heaviest first, while the merged source stays within `cap` characters.
+ * Blocks keep their ids, so code compiled this way can take over a running
+ * frame at any block start.
+ */
+function mergeHot(regions: BlockCode[][], nBlocks: number, hot: readonly (readonly [number, number, number])[], cap: number): BlockCode[][] {
+  const rOf = new Int32Array(nBlocks).fill(-1)
+  regions.forEach((bs, r) => {
+    for (const g of bs) rOf[g.block.id] = r
+  })
+  const parent = regions.map((_, i) => i)
+  const chars = regions.map((bs) => bs.reduce((a, g) => a + g.body.length + 40, 0))
+  const find = (x: number): number => {
+    while (parent[x] !== x) x = parent[x] = parent[parent[x]!]!
+    return x
+  }
+  for (const [s, t] of [...hot].sort((x, y) => y[2] - x[2])) {
+    if (s < 0 || s >= nBlocks || t < 0 || t >= nBlocks || rOf[s]! < 0 || rOf[t]! < 0) continue
+    const a = find(rOf[s]!)
+    const b = find(rOf[t]!)
+    if (a === b || chars[a]! + chars[b]! > cap) continue
+    const [lo, hi] = a < b ? [a, b] : [b, a]
+    parent[hi] = lo
+    chars[lo] = chars[lo]! + chars[hi]!
+  }
+  const out = new Map<number, BlockCode[]>()
+  regions.forEach((bs, r) => {
+    const root = find(r)
+    const m = out.get(root)
+    if (m === undefined) out.set(root, [...bs])
+    else m.push(...bs)
+  })
+  return [...out.values()].map((bs) => bs.sort((x, y) => x.block.id - y.block.id))
+}
+
 /** A loop whose body (with inner loops) is at most this many times `regionChars` gets a region of its own. */
 const LOOP_REGION_FACTOR = 3
 
@@ -1014,7 +1077,8 @@ export function compile(code: AnalyzedCode, tables: ForkTables, opts: CompileOpt
     }
     if (!added) break
   }
-  const regionBlocks = layout(gens, reach, regionChars)
+  let regionBlocks = layout(gens, reach, regionChars)
+  if (opts.hotEdges !== undefined) regionBlocks = mergeHot(regionBlocks, gens.length, opts.hotEdges, HOT_REGION_FACTOR * regionChars)
   const regionOf = new Int32Array(gens.length).fill(-1)
   regionBlocks.forEach((bs, r) => {
     for (const g of bs) regionOf[g.block.id] = r
@@ -1022,13 +1086,22 @@ export function compile(code: AnalyzedCode, tables: ForkTables, opts: CompileOpt
   const jd = new Int32Array(code.length).fill(-1)
   for (const g of gens) if (reach[g.block.id] === 1 && code.jumpdests[g.block.start] === 1) jd[g.block.start] = g.block.id
   const multi = regionBlocks.length > 1
+  const hot: HotProfile | undefined = opts.profile === true && multi ? { leaves: 0, edges: new Map(), done: false } : undefined
+  const profile = hot !== undefined
+  const record = (s: number, t: number): void => {
+    if (hot === undefined || hot.done) return
+    hot.leaves++
+    const k = s * 65536 + t
+    hot.edges.set(k, (hot.edges.get(k) ?? 0) + 1)
+  }
   const fns: string[] = []
   regionBlocks.forEach((blocks, r) => {
     const uses = new Set<string>()
     for (const g of blocks) for (const u of g.uses) uses.add(u)
-    const leave = (target: string): string => `{ f.sp = sp; f.gas = gas; return 8 + ${target} }`
     const cases: string[] = []
     blocks.forEach((g, i) => {
+      // with `profile`, every region exit records its edge for the relayout
+      const leave = (target: string): string => `{ ${profile ? `hx(${g.block.id}, ${target}); ` : ''}f.sp = sp; f.gas = gas; return 8 + ${target} }`
       let body = g.body.replace(/\u0001J(\d+)\u0001/g, (_m, id: string) => {
         const tid = Number(id)
         return regionOf[tid] === r ? `{ blk = ${tid}; continue }` : leave(String(tid))
@@ -1051,7 +1124,7 @@ export function compile(code: AnalyzedCode, tables: ForkTables, opts: CompileOpt
   let regions: RegionFn[]
   try {
     // the generated factory returns the region functions; their parameters are untyped JS by construction
-    regions = new Function('rt', 'jd', 'rg', source)(runtime satisfies Runtime, jd, regionOf) as RegionFn[]
+    regions = new Function('rt', 'jd', 'rg', 'hx', source)(runtime satisfies Runtime, jd, regionOf, record) as RegionFn[]
   } catch (e) {
     throw new JitCompileError(`generated code does not compile: ${(e as Error).message}`)
   }
@@ -1064,5 +1137,6 @@ export function compile(code: AnalyzedCode, tables: ForkTables, opts: CompileOpt
     blocksEmitted: regionBlocks.reduce((s, r) => s + r.length, 0),
     blocksTotal: gens.length,
     compileMs: performance.now() - t0,
+    hot,
   }
 }

@@ -40,6 +40,12 @@ export interface JitOptions {
   async?: boolean
   /** Soft cap on one region function's source size (characters). */
   regionChars?: number
+  /**
+   * Region exits through dynamic jumps after which a code is recompiled
+   * with its hot dynamic edges inside regions (default `HOT_LEAVES`; 0
+   * switches the relayout off).
+   */
+  hotLeaves?: number
   /** Compare compiled and interpreted speed per code and demote codes the JIT slows down (default: `threshold` > 1). */
   adaptive?: boolean
   /** Warm-up and then measurement budget of compiled run time per code before the comparison (ms, default 100). */
@@ -62,7 +68,14 @@ export interface JitStats {
   evictions: number
   /** Codes demoted to the interpreter because they ran slower compiled. */
   demoted: number
+  /** Codes recompiled with their hot dynamic edges inside regions. */
+  relayouts: number
 }
+
+/** Default `hotLeaves`: enough region exits to tell the hot edges from cold ones, few enough to recompile early in a long run. */
+export const HOT_LEAVES = 16384
+/** An exit edge is hot when it took at least this share of a code's recorded region exits. */
+const HOT_EDGE_SHARE = 1 / 1024
 
 /** Timing of one code in both tiers (see the `adaptive` safety net). */
 interface Profile {
@@ -93,9 +106,10 @@ export class Jit implements FrameRunner {
   readonly maxCodeSize: number
   readonly async: boolean
   readonly regionChars: number | undefined
+  readonly hotLeaves: number
   readonly adaptive: boolean
   readonly evalMs: number
-  readonly stats: JitStats = { compiled: 0, compileMs: 0, failed: 0, compiledRuns: 0, interpretedRuns: 0, evictions: 0, demoted: 0 }
+  readonly stats: JitStats = { compiled: 0, compileMs: 0, failed: 0, compiledRuns: 0, interpretedRuns: 0, evictions: 0, demoted: 0, relayouts: 0 }
   /** Last compile errors (at most 8), for diagnostics. */
   readonly errors: string[] = []
   private readonly counts = new WeakMap<AnalyzedCode, number>()
@@ -112,6 +126,7 @@ export class Jit implements FrameRunner {
     this.maxCodeSize = opts.maxCodeSize ?? 65536
     this.async = opts.async ?? false
     this.regionChars = opts.regionChars
+    this.hotLeaves = opts.hotLeaves ?? HOT_LEAVES
     // needs the interpreter entry from the hook (`interpreterInternals.interpret`)
     this.adaptive = (opts.adaptive ?? this.threshold > 1) && typeof interpret === 'function'
     this.evalMs = opts.evalMs ?? 100
@@ -171,7 +186,7 @@ export class Jit implements FrameRunner {
     if (code.length > this.maxCodeSize || this.failedCodes.has(code)) return undefined
     let c: CompiledCode
     try {
-      c = compile(code, tables, this.regionChars !== undefined ? { regionChars: this.regionChars } : {})
+      c = compile(code, tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), profile: this.hotLeaves > 0 })
     } catch (e) {
       this.stats.failed++
       this.failedCodes.add(code)
@@ -183,6 +198,43 @@ export class Jit implements FrameRunner {
     if (!this.cache.has(code) && this.cache.size >= this.maxEntries) this.evict()
     this.cache.set(code, { code: c, lastUse: ++this.clock })
     return c
+  }
+
+  /**
+   * Recompile `c` with the dynamic edges that took at least
+   * `HOT_EDGE_SHARE` of its recorded region exits placed like static
+   * edges (region layout by run-time hotness), and cache the result. Block
+   * ids do not change (the same analysis), so a running frame may continue
+   * in the new code at any block start. Undefined when it fails (the old
+   * code stays).
+   */
+  private relayout(code: AnalyzedCode, c: CompiledCode): CompiledCode | undefined {
+    const hot = c.hot!
+    hot.done = true
+    const edges: [number, number, number][] = []
+    for (const [k, n] of hot.edges) if (n >= hot.leaves * HOT_EDGE_SHARE) edges.push([Math.floor(k / 65536), k % 65536, n])
+    hot.edges.clear()
+    if (edges.length === 0) return undefined
+    let n: CompiledCode
+    try {
+      n = compile(code, c.tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), hotEdges: edges })
+    } catch (e) {
+      if (this.errors.length < 8) this.errors.push(e instanceof JitCompileError ? e.message : String(e))
+      return undefined
+    }
+    this.stats.relayouts++
+    this.stats.compileMs += n.compileMs
+    const e = this.cache.get(code)
+    if (e !== undefined && e.code === c) e.code = n
+    return n
+  }
+
+  /** `relayout` now (synchronous JIT) or from `setImmediate` (async: the frame keeps running the old code). */
+  private maybeRelayout(code: AnalyzedCode, c: CompiledCode): CompiledCode | undefined {
+    if (!this.async) return this.relayout(code, c)
+    c.hot!.done = true
+    setImmediate(() => void this.relayout(code, c))
+    return undefined
   }
 
   private evict(): void {
@@ -273,13 +325,24 @@ export class Jit implements FrameRunner {
       return -1
     }
     this.stats.compiledRuns++
-    const fns = c.regions
+    let fns = c.regions
     if (fns.length === 1) return fns[0]!(f, evm, b)
-    const rg = c.regionOf
+    let rg = c.regionOf
+    let hot = c.hot
     for (;;) {
       const r = fns[rg[b]!]!(f, evm, b)
       if (r < 8) return r
       b = r - 8
+      if (hot !== undefined && !hot.done && hot.leaves >= this.hotLeaves) {
+        // block ids are the same in the recompiled code: continue there at block b
+        const n = this.maybeRelayout(code, c)
+        if (n !== undefined) {
+          c = n
+          fns = n.regions
+          rg = n.regionOf
+        }
+        hot = undefined
+      }
     }
   }
 }

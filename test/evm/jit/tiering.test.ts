@@ -1,8 +1,10 @@
 /**
  * Tiering tests: contracts start in the interpreter, are compiled after the
  * threshold of frame entries, the compiled cache is bounded (least recently
- * used evicted), asynchronous compilation stays off the call path, and a
- * code the compiler rejects keeps running in the interpreter.
+ * used evicted), asynchronous compilation stays off the call path, a
+ * code the compiler rejects keeps running in the interpreter, and the
+ * relayout by run-time hotness merges the regions of hot exit edges and
+ * takes over the running frame with the same results.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -11,6 +13,7 @@ import { analyzeCode } from '../../../src/evm/code.js'
 import { forkTables } from '../../../src/evm/opcodes.js'
 import { compareOutcomes, type FuzzCase, hex, runCase } from '../../../src/evm/jit/differential.js'
 import { Jit } from '../../../src/evm/jit/jit.js'
+import { compile } from '../../../src/evm/jit/compiler.js'
 
 const T = forkTables('Cancun')
 const LOOP = '600a5b6001900380600257' + '00'
@@ -116,4 +119,35 @@ test('adaptive tiering gives the interpreter results while it measures and after
   const ref = runCase(mk(LOOP), undefined)
   // one analysed code across runs, through the public FrameRunner entry
   for (let i = 0; i < 40; i++) assert.equal(compareOutcomes(ref, runCase(mk(LOOP), jit)), undefined)
+})
+
+// 50 calls of an internal function (block 4, pc 21) from a loop (blocks 1 and 2): the call is a
+// static jump, the return a computed one, so the static layout cannot see the cycle 1 → 4 → 2 → 1
+const CALL_LOOP = '60325b6008601556' + '5b600190038060025760205ff3' + '5b5f516003015f5256'
+
+test('relayout: hot exit edges merge their regions; the frame continues in the recompiled code with the same results', () => {
+  const code = analyzeCode(hex(CALL_LOOP))
+  const plain = compile(code, T, { regionChars: 150, profile: true })
+  assert.equal(plain.regions.length, 5, 'one region per block at this region size')
+  assert.ok(plain.hot !== undefined && plain.hot.leaves === 0)
+  const merged = compile(code, T, { regionChars: 150, hotEdges: [[1, 4, 50], [4, 2, 50], [2, 1, 49]] })
+  assert.equal(merged.hot, undefined, 'no recording without `profile`')
+  assert.equal(merged.regionOf[1], merged.regionOf[4])
+  assert.equal(merged.regionOf[2], merged.regionOf[4])
+  assert.ok(merged.regions.length < plain.regions.length)
+  assert.deepEqual([...merged.blockAt], [...plain.blockAt], 'block ids are unchanged')
+  // end to end: the relayout happens mid-frame after 20 region exits
+  const ref = runCase(mk(CALL_LOOP), undefined)
+  assert.equal(ref.output, '00'.repeat(31) + '96')
+  const jit = new Jit({ threshold: 0, regionChars: 150, hotLeaves: 20 })
+  assert.equal(compareOutcomes(ref, runCase(mk(CALL_LOOP), jit)), undefined)
+  assert.equal(jit.stats.relayouts, 1)
+  // out of gas at every point of the run, before and after the switch
+  for (let gas = 0; gas < 1_000_000 - Number(ref.gasLeft); gas += 97) {
+    const c = { ...mk(CALL_LOOP), gas }
+    assert.equal(compareOutcomes(runCase(c, undefined), runCase(c, new Jit({ threshold: 0, regionChars: 150, hotLeaves: 20 }))), undefined, `gas ${gas}`)
+  }
+  const off = new Jit({ threshold: 0, regionChars: 150, hotLeaves: 0 })
+  assert.equal(compareOutcomes(ref, runCase(mk(CALL_LOOP), off)), undefined)
+  assert.equal(off.stats.relayouts, 0)
 })
