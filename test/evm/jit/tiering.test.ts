@@ -151,3 +151,12 @@ test('relayout: hot exit edges merge their regions; the frame continues in the r
   assert.equal(compareOutcomes(ref, runCase(mk(CALL_LOOP), off)), undefined)
   assert.equal(off.stats.relayouts, 0)
 })
+
+test('relayout with async: true is compiled from setImmediate, off the running frame', async () => {
+  const ref = runCase(mk(CALL_LOOP), undefined)
+  const jit = new Jit({ threshold: 1, async: true, adaptive: false, regionChars: 150, hotLeaves: 20 })
+  assert.equal(compareOutcomes(ref, runCase(mk(CALL_LOOP), jit)), undefined)
+  assert.equal(jit.stats.relayouts, 0, 'not during the frame')
+  await tick()
+  assert.equal(jit.stats.relayouts, 1)
+})
