@@ -226,6 +226,14 @@ export class Jit implements FrameRunner {
     this.stats.compileMs += n.compileMs
     const e = this.cache.get(code)
     if (e !== undefined && e.code === c) e.code = n
+    // the safety net must judge the new layout once TurboFan has optimised it,
+    // not its first cold runs: restart the warm-up and the measurement
+    const p = this.profiles.get(code)
+    if (p !== undefined && !p.done) {
+      p.warmMs = 0
+      p.jGas = 0
+      p.jMs = 0
+    }
     return n
   }
 
