@@ -141,6 +141,8 @@ export class Qmdb {
   private committedHeight = 0
   private committedRoot: Uint8Array = new Uint8Array(32)
   private inFlight = 0
+  /** A `commitSteps` generator is between shards. */
+  private applying = false
   private tail: Promise<unknown> = Promise.resolve()
   private closed = false
   private failure: Error | undefined
@@ -352,7 +354,24 @@ export class Qmdb {
    * block is durable. Changes may be in any order; a key may appear once.
    */
   commit(changes: Iterable<Change>, height = this.appliedHeight + 1): Promise<Uint8Array> {
+    const steps = this.commitSteps(changes, height, () => false)
+    let r = steps.next()
+    while (r.done !== true) r = steps.next()
+    return r.value.root
+  }
+
+  /**
+   * `commit` as a generator that yields between shards when `pause()` answers
+   * true, so a caller on the event loop (the sequencer's seal) never holds it
+   * for a whole block's apply. Same entries, same root: the shards are
+   * applied in the same order either way. Between yields every applied shard
+   * is complete (reads see it); `prove` and another commit are refused until
+   * the generator has returned. Returns the root's promise wrapped (an async
+   * driver must not await it).
+   */
+  *commitSteps(changes: Iterable<Change>, height: number, pause: () => boolean): Generator<void, { root: Promise<Uint8Array> }, void> {
     this.checkOpen()
+    if (this.applying) throw new QmdbStateError('a block is being applied: finish its commitSteps first')
     if (height !== this.appliedHeight + 1) throw new QmdbInputError(`block ${height} does not follow ${this.appliedHeight}`)
     const keys: Uint8Array[] = []
     const values: (Uint8Array | null)[] = []
@@ -370,6 +389,7 @@ export class Qmdb {
     const stats: BlockStats = { creates: 0, updates: 0, deletes: 0, compacted: 0 }
     const jobs: MerkleJob[] = []
     let i = 0
+    this.applying = true
     try {
       for (const sh of this.shards) {
         let j = i
@@ -378,10 +398,13 @@ export class Qmdb {
         i = j
         stats.creates += st.creates; stats.updates += st.updates; stats.deletes += st.deletes; stats.compacted += st.compacted
         jobs.push(sh.finishBlock())
+        if (jobs.length < this.shards.length && pause()) yield
       }
     } catch (err) {
       this.failure = err as Error
       throw err
+    } finally {
+      this.applying = false
     }
     this.lastStats = stats
     this.appliedHeight = height
@@ -415,7 +438,7 @@ export class Qmdb {
     })
     done.catch((err: Error) => { this.failure = err })
     this.tail = done.catch(() => undefined)
-    return done
+    return { root: done }
   }
 
   private runJob(shard: number, job: MerkleJob): Promise<TreeDelta> {
@@ -439,7 +462,7 @@ export class Qmdb {
    */
   prove(key: Uint8Array): QmdbProof {
     this.checkOpen()
-    if (this.inFlight > 0) throw new QmdbStateError('a commit is in flight: await flush() before prove()')
+    if (this.inFlight > 0 || this.applying) throw new QmdbStateError('a commit is in flight: await flush() before prove()')
     const kh = sha256(key)
     const s = shardOf(kh)
     const sh = this.shards[s]!

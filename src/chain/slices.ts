@@ -63,6 +63,11 @@ export class Slicer {
     return performance.now() - this.start >= this.allowed
   }
 
+  /** Whether the slice's time is spent, reading the clock now (for callers that ask rarely, between large steps). */
+  get overdue(): boolean {
+    return performance.now() - this.start >= this.allowed
+  }
+
   /** End the current slice: let the event loop run (I/O, mini-blocks), then start a new slice. */
   async pause(): Promise<void> {
     this.note()

@@ -109,6 +109,8 @@ export const REWIND_KEY = Uint8Array.of(0x03)
 export class QmdbStateStore implements StateStore {
   /** Commits issued and not yet durable. */
   private pending = 0
+  /** A sliced apply between QMDB shards (`applySliced`), if any. */
+  private applying: Promise<unknown> | undefined
   /** The last rewind (block, QMDB height), if any. */
   private base: { block: bigint; qmdbHeight: bigint } | undefined
   private constructor(private readonly state: QmdbState) {
@@ -170,7 +172,21 @@ export class QmdbStateStore implements StateStore {
 
   async applySliced(diff: StateDiff, blockNumber: bigint, slicer: Slicer): Promise<{ root: Promise<Uint8Array> }> {
     const changes = await slicer.drive(qmdbChangesSteps(this.state.db, diff, () => slicer.due))
-    return { root: this.commitChanges(changes, blockNumber) }
+    // the apply itself yields between QMDB shards (one shard's apply is the longest piece)
+    const applying = slicer.drive(this.state.db.commitSteps(changes, this.qmdbHeightOf(blockNumber), () => slicer.overdue))
+    this.applying = applying
+    let root: Promise<Uint8Array>
+    try {
+      ;({ root } = await applying)
+    } finally {
+      this.applying = undefined
+    }
+    this.pending++
+    const done = (): void => {
+      this.pending--
+    }
+    root.then(done, done)
+    return { root }
   }
 
   private commitChanges(changes: Change[], blockNumber: bigint): Promise<Uint8Array> {
@@ -185,7 +201,10 @@ export class QmdbStateStore implements StateStore {
 
   async prove(address: Uint8Array, slots: readonly bigint[]): Promise<StateProof> {
     // A new block may start committing while we wait: prove only once none is in flight.
-    while (this.pending > 0) await this.state.flush()
+    while (this.applying !== undefined || this.pending > 0) {
+      if (this.applying !== undefined) await this.applying.catch(() => undefined)
+      else await this.state.flush()
+    }
     const { account, storage } = this.state.prove(address, slots)
     return { blockNumber: this.height, root: this.state.root, account, storage }
   }

@@ -206,6 +206,39 @@ test('same blocks give the same roots with 0, 1, 2 workers, 0..3 readers and any
   assert.deepEqual(runs[2], runs[0])
 })
 
+test('commitSteps yielding between shards gives the roots and reads of commit; prove and commit wait for it', async () => {
+  const dirA = tmp()
+  const dirB = tmp()
+  const a = await Qmdb.open(dirA, { workers: 1, segmentBytes: 8192 })
+  const b = await Qmdb.open(dirB, { workers: 1, segmentBytes: 8192 })
+  try {
+    const model = new Map<string, Uint8Array>()
+    for (let h = 1; h <= 10; h++) {
+      const changes = blockChanges(5, h, 300, 2000)
+      applyModel(model, changes)
+      const ra = a.commit(changes, h)
+      const steps = b.commitSteps(changes, h, () => true)
+      let r = steps.next()
+      let yields = 0
+      while (r.done !== true) {
+        yields++
+        // mid-apply: another block and a proof are refused, reads still answer
+        assert.throws(() => b.commit([{ key: enc('x'), value: enc('y') }], h + 1), QmdbStateError)
+        assert.throws(() => b.prove(enc('x')), QmdbStateError)
+        r = steps.next()
+      }
+      assert.equal(yields, 3, 'one yield between each pair of the 4 shards')
+      assert.equal(hex(await r.value.root), hex(await ra))
+    }
+    for (const [k, v] of model) assert.equal(hex(b.get(Buffer.from(k, 'hex'))!), hex(v))
+  } finally {
+    await a.close()
+    await b.close()
+    fs.rmSync(dirA, { recursive: true, force: true })
+    fs.rmSync(dirB, { recursive: true, force: true })
+  }
+})
+
 test('bad input is rejected with typed errors', async () => {
   const dir = tmp()
   const db = await Qmdb.open(dir, { workers: 0 })
