@@ -33,8 +33,9 @@
  * 395 ms wall for 89 ms of CPU at load 10), so CPU is the steadier figure;
  * both are printed.
  */
+import { processTreeCpu } from './proc-cpu.js'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -121,35 +122,7 @@ async function rpc<T = unknown>(url: string, method: string, params: unknown[] =
 }
 
 /** CPU seconds of a process and its descendants (all threads), from /proc. */
-function cpuOf(pid: number): number {
-  const read = (path: string): string | undefined => {
-    try {
-      return readFileSync(path, 'utf8')
-    } catch {
-      return undefined
-    }
-  }
-  const ticks = (stat: string): number => {
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return Number(f[11]) + Number(f[12])
-  }
-  let all = 0
-  const visit = (p: number): void => {
-    let tids: string[] = []
-    try {
-      tids = readdirSync(`/proc/${p}/task`)
-    } catch {
-      return
-    }
-    for (const tid of tids) {
-      const st = read(`/proc/${p}/task/${tid}/stat`)
-      if (st !== undefined) all += ticks(st)
-      for (const c of (read(`/proc/${p}/task/${tid}/children`) ?? '').split(' ')) if (c.trim() !== '') visit(Number(c))
-    }
-  }
-  visit(pid)
-  return all / 100
-}
+const cpuOf = (pid: number): number => processTreeCpu(pid).all
 
 // ----------------------------------------------------------------- nodes
 

@@ -32,9 +32,10 @@
  * table and, last, one JSON line. `node dist/bench/node.js --serve
  * <port> <dir>` is the child-process entry that runs the Tachyon node.
  */
+import { processTreeCpu } from './proc-cpu.js'
 import { spawn, type ChildProcess } from 'node:child_process'
 import WebSocket from 'ws'
-import { mkdtempSync, rmSync, readFileSync, readdirSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -447,43 +448,8 @@ async function includedNonces(url: string, senders: Hex[]): Promise<number> {
   return n
 }
 
-/**
- * CPU seconds so far of a process and its descendants (anvil runs behind a
- * launcher): its main thread, and all threads of the whole tree. Linux /proc;
- * zeros elsewhere.
- */
-function cpuOf(pid: number | undefined): { main: number; all: number } {
-  if (pid === undefined) return { main: 0, all: 0 }
-  const ticks = (stat: string): number => {
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return Number(f[11]) + Number(f[12])
-  }
-  const read = (path: string): string | undefined => {
-    try {
-      return readFileSync(path, 'utf8')
-    } catch {
-      return undefined
-    }
-  }
-  const mainStat = read(`/proc/${pid}/task/${pid}/stat`)
-  if (mainStat === undefined) return { main: 0, all: 0 }
-  let all = 0
-  const visit = (p: number): void => {
-    let tids: string[] = []
-    try {
-      tids = readdirSync(`/proc/${p}/task`)
-    } catch {
-      return
-    }
-    for (const tid of tids) {
-      const st = read(`/proc/${p}/task/${tid}/stat`)
-      if (st !== undefined) all += ticks(st)
-      for (const c of (read(`/proc/${p}/task/${tid}/children`) ?? '').split(' ')) if (c.trim() !== '') visit(Number(c))
-    }
-  }
-  visit(pid)
-  return { main: ticks(mainStat) / 100, all: all / 100 }
-}
+/** CPU seconds so far of a node's process tree: main thread and all threads (see `processTreeCpu`). */
+const cpuOf = processTreeCpu
 
 interface Sustained {
   rate: number
