@@ -965,29 +965,7 @@ export class Chain {
       const t4 = performance.now()
       // 5. header, publish
       const parent = this.head
-      const header = withForkFields(
-        {
-          parentHash: parent.hash!,
-          ommersHash: EMPTY_OMMERS_HASH,
-          coinbase: this.coinbase,
-          stateRoot: root,
-          transactionsRoot,
-          receiptsRoot,
-          logsBloom: bloom,
-          difficulty: 0n,
-          number: b.number,
-          gasLimit: b.gasLimit,
-          gasUsed: b.gasUsed,
-          timestamp: b.timestamp!,
-          extraData: this.lastMiniHashUpTo(b),
-          mixHash: b.prevRandao,
-          nonce: new Uint8Array(8),
-          baseFeePerGas: b.baseFee,
-          blobGasUsed: b.blobGasUsed,
-          excessBlobGas: b.excessBlobGas,
-        },
-        this.fork,
-      )
+      const header = this.buildHeader(b, parent.hash!, { stateRoot: root, transactionsRoot, receiptsRoot, logsBloom: bloom, timestamp: b.timestamp!, extraData: this.lastMiniHashUpTo(b) })
       const encoded = encodeHeader(header)
       const hash = keccak256(encoded)
       b.header = header
@@ -1378,21 +1356,26 @@ export class Chain {
   pendingBlock(): { header: BlockHeader; txs: TxRecord[]; miniBlockCount: bigint; miniBlockOffset: bigint } {
     const b = this.open
     const env = this.openBlockEnv()
-    const header = withForkFields(
+    const header = this.buildHeader(b, this.head.hash!, { stateRoot: ZERO32, transactionsRoot: ZERO32, receiptsRoot: ZERO32, logsBloom: emptyBloom(), timestamp: env.timestamp, extraData: new Uint8Array(0) })
+    return { header, txs: b.txs, miniBlockCount: BigInt(b.miniBlocks.length), miniBlockOffset: b.miniOffset }
+  }
+
+  /** The Ethereum header of block `b` (sealed, or pending with placeholder roots): the fields every block shares, plus those given. */
+  private buildHeader(
+    b: BlockState,
+    parentHash: Uint8Array,
+    f: Pick<BlockHeader, 'stateRoot' | 'transactionsRoot' | 'receiptsRoot' | 'logsBloom' | 'timestamp' | 'extraData'>,
+  ): BlockHeader {
+    return withForkFields(
       {
-        parentHash: this.head.hash!,
+        parentHash,
         ommersHash: EMPTY_OMMERS_HASH,
         coinbase: this.coinbase,
-        stateRoot: ZERO32,
-        transactionsRoot: ZERO32,
-        receiptsRoot: ZERO32,
-        logsBloom: emptyBloom(),
+        ...f,
         difficulty: 0n,
         number: b.number,
         gasLimit: b.gasLimit,
         gasUsed: b.gasUsed,
-        timestamp: env.timestamp,
-        extraData: new Uint8Array(0),
         mixHash: b.prevRandao,
         nonce: new Uint8Array(8),
         baseFeePerGas: b.baseFee,
@@ -1401,7 +1384,6 @@ export class Chain {
       },
       this.fork,
     )
-    return { header, txs: b.txs, miniBlockCount: BigInt(b.miniBlocks.length), miniBlockOffset: b.miniOffset }
   }
 
   /** An executed transaction by hash (in a mini-block or sealed), or undefined. */
