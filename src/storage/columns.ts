@@ -5,99 +5,84 @@
  * index of millions of transactions is a few flat arrays, not objects.
  */
 
-/** A growable column of float64 (used for integers up to 2^53: positions, numbers). */
-export class F64Column {
+/** The typed arrays a numeric column can hold. */
+type NumberArray = Float64Array | Uint32Array
+
+/**
+ * A growable column of numbers over one typed-array type. The two concrete
+ * columns below differ only in that type; the logic lives here once.
+ */
+abstract class NumberColumn<A extends NumberArray> {
   /** Backing array; only `[0, length)` is meaningful. Re-read after a push (it may be replaced). */
-  data: Float64Array
+  data: A
   /** Number of values. */
   length = 0
-  constructor(capacity = 1024) {
-    this.data = new Float64Array(Math.max(1, capacity))
+  constructor(capacity: number) {
+    this.data = this.alloc(Math.max(1, capacity))
   }
-  /** A column holding `values` (taken over, not copied). */
-  static of(values: Float64Array): F64Column {
-    const c = new F64Column(1)
-    c.data = values.length > 0 ? values : new Float64Array(1)
-    c.length = values.length
-    return c
+  /** A new zeroed backing array of `n` values. */
+  protected abstract alloc(n: number): A
+  /** Take over `values` as the column's contents (not copied). */
+  protected adopt(values: A): this {
+    if (values.length > 0) this.data = values
+    this.length = values.length
+    return this
   }
   /** The values (a view, valid while nothing is appended). */
-  values(): Float64Array {
-    return this.data.subarray(0, this.length)
+  values(): A {
+    return this.data.subarray(0, this.length) as A
   }
   /** Append a value. */
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new Float64Array(this.data.length * 2)
-      d.set(this.data)
-      this.data = d
-    }
+    if (this.length === this.data.length) this.grow(this.length + 1)
     this.data[this.length++] = v
   }
-  /** Append every value of another column. */
-  append(src: F64Column): void {
+  /** Append every value of another column of the same type. */
+  append(src: NumberColumn<A>): void {
     const n = this.length + src.length
-    if (n > this.data.length) {
-      let cap = this.data.length * 2
-      while (cap < n) cap *= 2
-      const d = new Float64Array(cap)
-      d.set(this.data.subarray(0, this.length))
-      this.data = d
-    }
+    if (n > this.data.length) this.grow(n)
     this.data.set(src.data.subarray(0, src.length), this.length)
     this.length = n
   }
   /** Value at `i` (caller checks the bound). */
   get(i: number): number {
     return this.data[i]!
+  }
+  /** Double the capacity until it holds `n` values. */
+  private grow(n: number): void {
+    let cap = this.data.length * 2
+    while (cap < n) cap *= 2
+    const d = this.alloc(cap)
+    d.set(this.data.subarray(0, this.length))
+    this.data = d
+  }
+}
+
+/** A growable column of float64 (used for integers up to 2^53: positions, numbers). */
+export class F64Column extends NumberColumn<Float64Array> {
+  constructor(capacity = 1024) {
+    super(capacity)
+  }
+  /** A column holding `values` (taken over, not copied). */
+  static of(values: Float64Array): F64Column {
+    return new F64Column(1).adopt(values)
+  }
+  protected alloc(n: number): Float64Array {
+    return new Float64Array(n)
   }
 }
 
 /** A growable column of uint32. */
-export class U32Column {
-  /** Backing array; only `[0, length)` is meaningful. */
-  data: Uint32Array
-  /** Number of values. */
-  length = 0
+export class U32Column extends NumberColumn<Uint32Array> {
   constructor(capacity = 1024) {
-    this.data = new Uint32Array(Math.max(1, capacity))
+    super(capacity)
   }
   /** A column holding `values` (taken over, not copied). */
   static of(values: Uint32Array): U32Column {
-    const c = new U32Column(1)
-    c.data = values.length > 0 ? values : new Uint32Array(1)
-    c.length = values.length
-    return c
+    return new U32Column(1).adopt(values)
   }
-  /** The values (a view, valid while nothing is appended). */
-  values(): Uint32Array {
-    return this.data.subarray(0, this.length)
-  }
-  /** Append a value. */
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new Uint32Array(this.data.length * 2)
-      d.set(this.data)
-      this.data = d
-    }
-    this.data[this.length++] = v
-  }
-  /** Append every value of another column. */
-  append(src: U32Column): void {
-    const n = this.length + src.length
-    if (n > this.data.length) {
-      let cap = this.data.length * 2
-      while (cap < n) cap *= 2
-      const d = new Uint32Array(cap)
-      d.set(this.data.subarray(0, this.length))
-      this.data = d
-    }
-    this.data.set(src.data.subarray(0, src.length), this.length)
-    this.length = n
-  }
-  /** Value at `i` (caller checks the bound). */
-  get(i: number): number {
-    return this.data[i]!
+  protected alloc(n: number): Uint32Array {
+    return new Uint32Array(n)
   }
 }
 
