@@ -32,10 +32,10 @@
  * table and, last, one JSON line. `node dist/bench/node.js --serve
  * <port> <dir>` is the child-process entry that runs the Tachyon node.
  */
-import { processTreeCpu } from './proc-cpu.js'
+import { processTreeCpu, threadCpuByName } from './proc-cpu.js'
 import { spawn, type ChildProcess } from 'node:child_process'
 import WebSocket from 'ws'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -271,6 +271,8 @@ async function startTachyon(name = 'tachyon', nodeArgs: string[] = words(process
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'tachyon-bench-'))
   const child: ChildProcess = spawn(process.execPath, [...childArgs, script, '--serve', String(port), dir, ...nodeArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // `BENCH_CHILD_STDOUT=<file>`: keep the child's stdout (V8 traces such as --trace-deopt) in a file
+  if (process.env.BENCH_CHILD_STDOUT) child.stdout!.pipe(createWriteStream(process.env.BENCH_CHILD_STDOUT))
   const url = await new Promise<string>((res, rej) => {
     let out = ''
     child.stdout!.on('data', (d: Buffer) => {
@@ -467,6 +469,7 @@ async function sustained(t: Target, batches: Hex[][], senders: Hex[]): Promise<S
   const rtts: number[] = []
   const base = await includedNonces(t.url, senders)
   const cpu0 = cpuOf(t.pid)
+  const threads0 = threadCpuByName(t.pid)
   const start = performance.now()
   const deadline = start + SUSTAINED_DEADLINE_MS
   const worker = async (): Promise<void> => {
@@ -508,6 +511,10 @@ async function sustained(t: Target, batches: Hex[][], senders: Hex[]): Promise<S
   const secs = (lastAt - start) / 1000
   const cpu1 = cpuOf(t.pid)
   const per = (x: number): number => (included > 0 ? Math.round((x * 1e6) / included) : 0)
+  if (process.env.BENCH_THREADS) {
+    const byName = [...threadCpuByName(t.pid)].map(([k, v]): [string, number] => [k, per(v - (threads0.get(k) ?? 0))]).filter(([, v]) => v > 0)
+    process.stderr.write(`${t.name}: CPU µs per included tx by thread name: ${byName.sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}\n`)
+  }
   return { rate: Math.round(included / secs), mainUs: per(cpu1.main - cpu0.main), allUs: per(cpu1.all - cpu0.all), sent, rejected, missing: batches.reduce((s, b) => s + b.length, 0) - included }
 }
 

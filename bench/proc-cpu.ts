@@ -47,3 +47,26 @@ export function processTreeCpu(pid: number | undefined): { main: number; all: nu
   visit(pid)
   return { main: ticks(mainStat) / TICKS_PER_SECOND, all: all / TICKS_PER_SECOND }
 }
+
+/**
+ * CPU seconds so far of each thread (`main`, else `name/tid` with the
+ * name of `/proc/<pid>/task/<tid>/comm`) of
+ * process `pid` alone: where a node's CPU goes, for `BENCH_THREADS=1`.
+ */
+export function threadCpuByName(pid: number | undefined): Map<string, number> {
+  const out = new Map<string, number>()
+  if (pid === undefined) return out
+  let tids: string[] = []
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return out
+  }
+  for (const tid of tids) {
+    const st = read(`/proc/${pid}/task/${tid}/stat`)
+    if (st === undefined) continue
+    const name = tid === String(pid) ? 'main' : `${st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'))}/${tid}`
+    out.set(name, (out.get(name) ?? 0) + ticks(st) / TICKS_PER_SECOND)
+  }
+  return out
+}

@@ -160,6 +160,20 @@ export function privateKeyToAddress(privateKey: Uint8Array): Uint8Array {
   return publicKeyToAddress(privateKeyToPublicKey(privateKey))
 }
 
+/**
+ * Recover the signer's address from a 64-byte big-endian r ‖ s, without
+ * the bigint round trip of `recoverAddress` (the pool's recovery workers
+ * read r and s straight from the raw transaction). Null when no key
+ * recovers (r or s zero or not below n, no point on the curve); like
+ * `recoverPublicKey` it does not enforce low-s.
+ */
+export function recoverAddressCompact(msgHash: Uint8Array, rs: Uint8Array, yParity: number, backend: Secp256k1Backend = active): Uint8Array | null {
+  if (yParity !== 0 && yParity !== 1) return null
+  if (!(msgHash instanceof Uint8Array) || msgHash.length !== 32 || !(rs instanceof Uint8Array) || rs.length !== 64) return null
+  const pub = backend.recover(msgHash, rs, yParity)
+  return pub ? publicKeyToAddress(pub) : null
+}
+
 /** Recover the signer's address, or null for an invalid signature. */
 export function recoverAddress(msgHash: Uint8Array, r: bigint, s: bigint, yParity: number): Uint8Array | null {
   const pub = recoverPublicKey(msgHash, r, s, yParity)

@@ -1,32 +1,34 @@
 /**
  * Worker of `SenderRecovery` (`recover.ts`): takes a batch of raw
- * transactions packed in one buffer, runs the stateless admission
- * (`admitRaw`: decode, signature → sender, chain id, size, intrinsic gas,
- * hash) on each, and answers with one packed buffer: per transaction
- * 52 bytes (sender ‖ hash) or a failure (reason, message, RPC code).
+ * transactions packed in one buffer (already decoded by the main thread, so
+ * canonical), and answers with one packed buffer of RECOVERY_RESULT_BYTES
+ * per transaction: the sender recovered from the bytes (`recoverRawSender`),
+ * the transaction hash (keccak256 of the bytes) and a status byte. Every
+ * other stateless check runs on the main thread, where the transaction is
+ * decoded anyway.
  */
 import { parentPort } from 'node:worker_threads'
-import { admitRaw } from './validation.js'
-import { TxPoolError } from './errors.js'
-import type { RecoveryRequest, RecoveryResponse } from './recover.js'
+import { keccak256 } from '../crypto/keccak.js'
+import { recoverRawSender } from './raw.js'
+import { RECOVERY_RESULT_BYTES, RECOVERED, NO_KEY, WORKER_FAILED, type RecoveryRequest, type RecoveryResponse } from './recover-protocol.js'
 
 const port = parentPort
 if (port === null) throw new Error('recover-worker must run in a worker thread')
 port.on('message', (m: RecoveryRequest) => {
   const n = m.offsets.length - 1
-  const out = new Uint8Array(52 * n)
-  const failures: RecoveryResponse['failures'] = []
+  const out = new Uint8Array(RECOVERY_RESULT_BYTES * n)
   for (let i = 0; i < n; i++) {
+    const at = RECOVERY_RESULT_BYTES * i
     const raw = m.data.subarray(m.offsets[i]!, m.offsets[i + 1]!)
     try {
-      const a = admitRaw(raw, { fork: m.fork, chainId: m.chainId })
-      out.set(a.sender, 52 * i)
-      out.set(a.hash, 52 * i + 20)
-    } catch (e) {
-      if (e instanceof TxPoolError) failures.push({ index: i, reason: e.reason, message: e.message, rpcCode: e.rpcCode })
-      else failures.push({ index: i, reason: 'invalid', message: `invalid transaction: ${(e as Error).message}`, rpcCode: -32000 })
+      const sender = recoverRawSender(raw)
+      if (sender !== null) out.set(sender, at)
+      out.set(keccak256(raw), at + 20)
+      out[at + 52] = sender !== null ? RECOVERED : NO_KEY
+    } catch {
+      out[at + 52] = WORKER_FAILED // the main thread admits this one itself
     }
   }
-  const res: RecoveryResponse = { id: m.id, results: out, failures }
+  const res: RecoveryResponse = { id: m.id, results: out }
   port.postMessage(res, [out.buffer as ArrayBuffer])
 })

@@ -1,44 +1,35 @@
 /**
  * Sender recovery off the main thread. Recovering a sender (secp256k1
- * `ecdsaRecover`, ~80 µs native on the loaded 2-core box) was the largest
+ * `ecdsaRecover`, ~60 µs native on the loaded 2-core box) was the largest
  * main-thread cost per transaction. Submissions that arrive in the same
  * event-loop turn (a JSON-RPC batch, concurrent requests) are collected and
  * flushed once per turn (`setImmediate`): a lone transaction is admitted
  * inline (a worker round trip costs about as much as the recovery), a burst
- * is split into chunks sent as one packed message each to a small pool of
- * workers (`recover-worker.ts`, which run the same `admitRaw` checks).
+ * is decoded here (the pool needs the decoded transaction anyway, and a
+ * worker then only sees canonical bytes), split into chunks sent as one
+ * packed message each to a small pool of workers (`recover-worker.ts`),
+ * which recover the senders and hash the bytes; the remaining stateless
+ * checks (`validateStateless` with the recovered sender) run here when the
+ * answer comes back, in the same order as inline admission.
  * Results are handed back strictly in submission order, so a sender's
  * nonce n is always pooled before n+1 that was submitted after it.
  */
 import { Worker } from 'node:worker_threads'
 import type { Fork } from '../eth/fork.js'
-import { decodeTransaction } from '../eth/transaction/index.js'
-import { TxPoolError, type TxPoolRejectReason } from './errors.js'
-import { admitRaw, checkRawSize, type Admitted } from './validation.js'
+import type { Transaction } from '../eth/transaction/index.js'
+import { TxPoolError } from './errors.js'
+import { admitRaw, checkRawSize, decodeRaw, validateStateless, type Admitted } from './validation.js'
+import { NO_KEY, RECOVERED, RECOVERY_RESULT_BYTES, type RecoveryRequest, type RecoveryResponse } from './recover-protocol.js'
 
 /** Most transactions in one worker message: a turn's burst is split evenly over the workers up to this size. */
 export const RECOVERY_MAX_CHUNK = 256
 /** Fewest transactions worth a message of their own when a burst is split. */
 const MIN_CHUNK = 16
 
-/** A batch sent to a worker: raws concatenated in `data`, transaction i = data[offsets[i], offsets[i+1]). */
-export interface RecoveryRequest {
-  id: number
-  fork: Fork
-  chainId: bigint
-  data: Uint8Array
-  offsets: Uint32Array
-}
-
-/** A worker's answer: 52 bytes (sender ‖ hash) per transaction; failed ones listed. */
-export interface RecoveryResponse {
-  id: number
-  results: Uint8Array
-  failures: { index: number; reason: TxPoolRejectReason; message: string; rpcCode: number }[]
-}
-
 interface Entry {
   raw: Uint8Array
+  /** Decoded on the main thread before the worker sees the bytes. */
+  tx: Transaction | undefined
   done: boolean
   result: Admitted | TxPoolError | undefined
   /** Called once, in submission order, with the result. */
@@ -113,7 +104,7 @@ export class SenderRecovery {
           checkRawSize(raw)
         } catch (e) {
           // settled in order with the others (nothing to recover)
-          this.order.push({ raw, done: true, result: e as TxPoolError, settle })
+          this.order.push({ raw, tx: undefined, done: true, result: e as TxPoolError, settle })
           continue
         }
         this.enqueue(raw, settle)
@@ -123,7 +114,7 @@ export class SenderRecovery {
   }
 
   private enqueue(raw: Uint8Array, settle: (r: Admitted | TxPoolError) => void): void {
-    const e: Entry = { raw, done: false, result: undefined, settle }
+    const e: Entry = { raw, tx: undefined, done: false, result: undefined, settle }
     this.queue.push(e)
     this.order.push(e)
     if (!this.scheduled) {
@@ -142,10 +133,23 @@ export class SenderRecovery {
       this.release()
       return
     }
+    // decode here: malformed bytes are refused at once, and workers see only canonical encodings
+    const ok: Entry[] = []
+    for (const e of q) {
+      try {
+        e.tx = decodeRaw(e.raw)
+        ok.push(e)
+      } catch (err) {
+        if (!(err instanceof TxPoolError)) throw err
+        e.result = err
+        e.done = true
+      }
+    }
+    if (ok.length < q.length) this.release()
     // one message per worker (each message wakes a thread: on a loaded box
     // every wake-up costs far more than the copy), at most `chunk` per message
-    const per = Math.min(this.chunk, Math.max(MIN_CHUNK, Math.ceil(q.length / this.workers.length)))
-    for (let i = 0; i < q.length; i += per) this.send(q.slice(i, i + per))
+    const per = Math.min(this.chunk, Math.max(MIN_CHUNK, Math.ceil(ok.length / this.workers.length)))
+    for (let i = 0; i < ok.length; i += per) this.send(ok.slice(i, i + per))
   }
 
   private settleInline(e: Entry): void {
@@ -173,7 +177,7 @@ export class SenderRecovery {
     const id = this.nextId++
     this.waiting.set(id, entries)
     const w = this.workers[this.nextWorker++ % this.workers.length]!
-    const req: RecoveryRequest = { id, fork: this.opts.fork, chainId: this.opts.chainId, data, offsets }
+    const req: RecoveryRequest = { id, data, offsets }
     w.postMessage(req, [data.buffer as ArrayBuffer, offsets.buffer as ArrayBuffer])
   }
 
@@ -181,16 +185,25 @@ export class SenderRecovery {
     const entries = this.waiting.get(m.id)
     if (entries === undefined) return
     this.waiting.delete(m.id)
-    const failed = new Map(m.failures.map((f) => [f.index, f]))
-    entries.forEach((e, i) => {
-      const f = failed.get(i)
-      if (f !== undefined) e.result = new TxPoolError(f.reason, f.message, f.rpcCode)
-      else {
-        // decoding again here is cheap (~6 µs) next to the recovery the worker did
-        e.result = { tx: decodeTransaction(e.raw), sender: m.results.slice(52 * i, 52 * i + 20), hash: m.results.slice(52 * i + 20, 52 * i + 52) }
+    const res = m.results
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!
+      const at = RECOVERY_RESULT_BYTES * i
+      const status = res[at + 52]!
+      if (status !== RECOVERED && status !== NO_KEY) {
+        this.settleInline(e)
+        continue
+      }
+      try {
+        const tx = e.tx!
+        const sender = validateStateless(tx, e.raw, this.opts, status === RECOVERED ? res.slice(at, at + 20) : null)
+        e.result = { tx, sender, hash: res.slice(at + 20, at + 52) }
+      } catch (err) {
+        if (!(err instanceof TxPoolError)) throw err
+        e.result = err
       }
       e.done = true
-    })
+    }
     this.release()
   }
 

@@ -1,15 +1,19 @@
 /**
  * Stateless admission of raw transaction bytes, shared by the pool's
- * synchronous path and the recovery workers (`recover-worker.ts`): decode,
+ * synchronous path and the recovery path (`recover.ts`): decode,
  * `validateTransaction` (signature → sender, chain id, size, intrinsic gas)
  * and the transaction hash, with every failure mapped to the `TxPoolError`
- * the RPC layer answers with.
+ * the RPC layer answers with. The sender and the hash come from the raw
+ * bytes (`raw.ts`: no re-encoding); a sender recovered on a worker is
+ * passed in as `recovered`.
  */
-import { decodeTransaction, transactionHash, validateTransaction, InvalidTransactionError, InvalidSignatureError, WrongChainIdError, IntrinsicGasTooLowError, type Transaction } from '../eth/transaction/index.js'
+import { decodeTransaction, validateTransaction, InvalidTransactionError, InvalidSignatureError, WrongChainIdError, IntrinsicGasTooLowError, type Transaction } from '../eth/transaction/index.js'
 import type { Fork } from '../eth/fork.js'
 import { DecodeError } from '../primitives/errors.js'
 import { TxPoolError } from './errors.js'
 import { MAX_TX_BYTES } from './limits.js'
+import { keccak256 } from '../crypto/keccak.js'
+import { recoverRawSender } from './raw.js'
 
 /** What the stateless checks yield. */
 export interface Admitted {
@@ -50,18 +54,32 @@ export function decodeRaw(raw: Uint8Array): Transaction {
   }
 }
 
-/** Stateless checks of a decoded transaction; returns its sender. Throws `TxPoolError`. */
-export function validateStateless(tx: Transaction, raw: Uint8Array, rules: AdmissionRules): Uint8Array {
+/**
+ * Stateless checks of a decoded transaction; returns its sender. Throws
+ * `TxPoolError`. `recovered`: the curve operation's result when it already
+ * ran (`recoverRawSender`, here or on a worker; null = no key recovered).
+ */
+export function validateStateless(tx: Transaction, raw: Uint8Array, rules: AdmissionRules, recovered?: Uint8Array | null): Uint8Array {
   try {
-    return validateTransaction(tx, { fork: rules.fork, chainId: rules.chainId, maxSize: MAX_TX_BYTES, encoded: raw }).sender
+    return validateTransaction(tx, { fork: rules.fork, chainId: rules.chainId, maxSize: MAX_TX_BYTES, encoded: raw, ...(recovered !== undefined ? { recovered } : {}) }).sender
   } catch (e) {
     throw validationError(e)
+  }
+}
+
+/** The sender recovered from decoded canonical bytes, or undefined when the bytes path failed (then `validateTransaction` recovers from the fields). */
+export function rawSender(raw: Uint8Array, tx: Transaction): Uint8Array | null | undefined {
+  try {
+    return recoverRawSender(raw, tx)
+  } catch {
+    return undefined
   }
 }
 
 /** Decode, validate and hash raw bytes. Throws `TxPoolError`. */
 export function admitRaw(raw: Uint8Array, rules: AdmissionRules): Admitted {
   const tx = decodeRaw(raw)
-  const sender = validateStateless(tx, raw, rules)
-  return { tx, sender, hash: transactionHash(tx) }
+  const sender = validateStateless(tx, raw, rules, rawSender(raw, tx))
+  // the strict decoder accepts only the canonical encoding: its hash is the transaction hash
+  return { tx, sender, hash: keccak256(raw) }
 }

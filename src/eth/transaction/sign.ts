@@ -28,15 +28,18 @@ export function signatureYParity(tx: Transaction): number | null {
 /**
  * Recover the sender's 20-byte address. Throws `InvalidSignatureError` when
  * r or s is out of range, s is high under Homestead+ rules (EIP-2), v or
- * yParity is malformed, or no key recovers.
+ * yParity is malformed, or no key recovers. `recovered`: the result of the
+ * curve operation when it already ran elsewhere on this transaction's
+ * signing hash (the pool's recovery workers; null = no key recovered); every
+ * check above still runs here, only the curve operation is skipped.
  */
-export function recoverSender(tx: Transaction, fork: Fork = DEFAULT_FORK): Uint8Array {
+export function recoverSender(tx: Transaction, fork: Fork = DEFAULT_FORK, recovered?: Uint8Array | null): Uint8Array {
   const yParity = signatureYParity(tx)
   if (yParity === null || (yParity !== 0 && yParity !== 1)) throw new InvalidSignatureError('invalid signature v / yParity')
   if (tx.r <= 0n || tx.r >= SECP256K1_N) throw new InvalidSignatureError('signature r out of range')
   if (tx.s <= 0n || tx.s >= SECP256K1_N) throw new InvalidSignatureError('signature s out of range')
   if (forkAtLeast(fork, 'Homestead') && tx.s > SECP256K1_HALF_N) throw new InvalidSignatureError('signature s is high (EIP-2)')
-  const addr = recoverAddress(signingHash(tx), tx.r, tx.s, yParity)
+  const addr = recovered !== undefined ? recovered : recoverAddress(signingHash(tx), tx.r, tx.s, yParity)
   if (!addr) throw new InvalidSignatureError('signature does not recover a public key')
   return addr
 }

@@ -41,6 +41,8 @@ export interface ValidateOptions {
   maxSize?: number
   /** The transaction's canonical bytes when the caller has them (saves re-encoding for the size check). */
   encoded?: Uint8Array
+  /** The sender already recovered from the signing hash elsewhere (null: no key recovered); see `recoverSender`. */
+  recovered?: Uint8Array | null
 }
 
 /** What a valid transaction yields. */
@@ -75,7 +77,7 @@ export function validateTransaction(tx: Transaction, opts: ValidateOptions): Val
   if (tx.gasLimit * feeCap > MAX_UINT256) throw new InvalidTransactionError('gas-price-product-overflow', 'gas limit × fee cap exceeds 2^256-1')
 
   checkChainId(tx, opts)
-  const sender = recoverSender(tx, fork)
+  const sender = recoverSender(tx, fork, opts.recovered)
 
   if (tx.type === 3) {
     if (tx.to === null) throw new InvalidTransactionError('blob-create', 'blob transactions cannot create contracts')
