@@ -28,8 +28,8 @@ import type { IndexKind } from './index.js'
 import { fsyncDirAsync, readMeta, writeMeta, writeMetaAsync, META_FORMAT, type MetaRecord } from './meta.js'
 import { shardOf, type QmdbProof } from './proof.js'
 import { ReadPool } from './reader.js'
-import { fsyncDir } from './segfile.js'
-import { Shard, shardBounds, type ShardBlockStats } from './shard.js'
+import { DEFAULT_TAIL_CACHE_BYTES, fsyncDir } from './segfile.js'
+import { Shard, shardBounds, type ShardBlockStats, type ShardMeta } from './shard.js'
 import { ShardTree, type MerkleJob, type TreeDelta } from './tree.js'
 
 /** Options of `Qmdb.open`. None of them affects the root. */
@@ -54,6 +54,12 @@ export interface QmdbOptions {
    * calling thread. Default 1.
    */
   readers?: number
+  /**
+   * Bytes per shard of the entry log's tail cache (the most recently written log bytes
+   * kept in memory, so reads of recent entries need no `pread`; a multiple of 8, 0 = off).
+   * Default 16 MiB (64 MiB per store).
+   */
+  tailCacheBytes?: number
 }
 
 /** Most reader threads a store starts. */
@@ -162,7 +168,7 @@ export class Qmdb {
     const opts: Required<QmdbOptions> = {
       workers: options.workers ?? 1, segmentBytes: options.segmentBytes ?? DEFAULT_SEGMENT_BYTES, index: options.index ?? 'memory',
       hybridMergeRatio: options.hybridMergeRatio ?? HYBRID_MERGE_RATIO, hybridMinBuffer: options.hybridMinBuffer ?? HYBRID_MIN_BUFFER,
-      readers: options.readers ?? 1,
+      readers: options.readers ?? 1, tailCacheBytes: options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES,
     }
     if (opts.index !== 'memory' && opts.index !== 'hybrid') throw new QmdbInputError(`unknown index kind ${String(opts.index)}`)
     fs.mkdirSync(dir, { recursive: true })
@@ -173,7 +179,7 @@ export class Qmdb {
     for (let s = 0; s < SHARD_COUNT; s++) {
       const sdir = path.join(dir, `shard${s}`)
       if (!meta) fs.rmSync(sdir, { recursive: true, force: true })
-      db.shards.push(new Shard(s, sdir, opts.segmentBytes, opts.index, { ratio: opts.hybridMergeRatio, minBuffer: opts.hybridMinBuffer }))
+      db.shards.push(new Shard(s, sdir, opts.segmentBytes, opts.index, { ratio: opts.hybridMergeRatio, minBuffer: opts.hybridMinBuffer }, opts.tailCacheBytes))
       db.trees.push(new ShardTree())
     }
     fsyncDir(dir)
@@ -387,7 +393,14 @@ export class Qmdb {
     hashKeysInto(keys, khs, 0)
     const order = sortByKeyHash(khs, n)
     const stats: BlockStats = { creates: 0, updates: 0, deletes: 0, compacted: 0 }
+    // Each shard's Merkle job goes to its worker and its log's fdatasync to the libuv pool
+    // as soon as the shard is applied, so they overlap the next shards' apply (a shard's
+    // state is only changed by its own apply, so its meta is final at that point too).
     const jobs: MerkleJob[] = []
+    const metas: ShardMeta[] = []
+    const dirs: string[] = []
+    const syncs: Promise<void>[] = []
+    const shardRoots: Promise<Uint8Array>[] = []
     let i = 0
     this.applying = true
     try {
@@ -397,33 +410,35 @@ export class Qmdb {
         const st = sh.applyBlock(keys, values, khs, order, i, j, height * 2 ** IN_BLOCK_IDX_BITS)
         i = j
         stats.creates += st.creates; stats.updates += st.updates; stats.deletes += st.deletes; stats.compacted += st.compacted
-        jobs.push(sh.finishBlock())
-        if (jobs.length < this.shards.length && pause()) yield
+        const job = sh.finishBlock()
+        metas.push(sh.meta())
+        if (sh.log.takeDirDirty()) dirs.push(sh.log.dir)
+        syncs.push(sh.log.sync())
+        if (this.workers.length > 0) {
+          const s = sh.id
+          shardRoots.push(this.runJob(s, job).then((d) => { this.trees[s]!.applyDelta(d); return d.root }))
+        } else jobs.push(job)
+        if (metas.length < this.shards.length && pause()) yield
       }
     } catch (err) {
       this.failure = err as Error
+      // a shard's job or sync already issued must not reject unobserved
+      for (const p of [...shardRoots, ...syncs]) p.catch(() => undefined)
       throw err
     } finally {
       this.applying = false
     }
     this.lastStats = stats
     this.appliedHeight = height
-    const metas = this.shards.map((s) => s.meta())
-    const dirs = this.shards.filter((s) => s.log.takeDirDirty()).map((s) => s.log.dir)
-    const syncs = Promise.all(this.shards.map((s) => s.log.sync()))
-    let roots: Promise<Uint8Array[]>
-    if (this.workers.length === 0) {
-      roots = Promise.resolve(jobs.map((job, s) => {
-        const t = this.trees[s]!
-        t.applyJob(job); t.commit(false)
-        this.shards[s]!.log.recycle(job.entries)
-        return t.root
-      }))
-    } else {
-      roots = Promise.all(jobs.map((job, s) => this.runJob(s, job).then((d) => { this.trees[s]!.applyDelta(d); return d.root })))
-    }
+    const roots: Promise<Uint8Array[]> = this.workers.length > 0 ? Promise.all(shardRoots) : Promise.resolve(jobs.map((job, s) => {
+      const t = this.trees[s]!
+      t.applyJob(job); t.commit(false)
+      this.shards[s]!.log.recycle(job.entries)
+      return t.root
+    }))
+    const allSynced = Promise.all(syncs)
     this.inFlight++
-    const done = Promise.all([roots, syncs, this.tail]).then(async ([rs]) => {
+    const done = Promise.all([roots, allSynced, this.tail]).then(async ([rs]) => {
       // off the calling thread (libuv pool), in order: new segment names durable, then the
       // meta record written, fsynced and its directory fsynced; only then is the block committed
       await Promise.all(dirs.map((d) => fsyncDirAsync(d)))

@@ -17,6 +17,13 @@ import { peekEntryLength } from './entry.js'
 /** Block buffers kept for reuse per log (one in flight in the Merkle worker, one being filled). */
 const MAX_SPARE_BUFFERS = 2
 
+/**
+ * Default size of a log's tail cache: the last bytes written, kept in memory so reads of
+ * recent entries (the old entry of an update is often one a recent block wrote or moved)
+ * cost no `pread`. Per log (shard); 0 disables it.
+ */
+export const DEFAULT_TAIL_CACHE_BYTES = 16 << 20
+
 function segName(id: number): string {
   return `${String(id).padStart(8, '0')}.seg`
 }
@@ -65,10 +72,25 @@ export class EntryLog {
   private pfPos = new Int32Array(0)
   private pfBits = 0
   private pfData: Uint8Array | undefined
+  /**
+   * Tail cache: a ring holding the written log bytes of virtual offsets [tailLo, tailHi)
+   * at `off % tail.length` (an entry may wrap around the ring's end). tailHi is the end of
+   * the last block written; tailHi - tailLo <= tail.length, so a cached entry is whole.
+   */
+  private readonly tail: Uint8Array
+  private tailLo = 0
+  private tailHi = 0
+  /** Reads served by the tail cache and by `pread` (statistics). */
+  readonly readStats = { tail: 0, pread: 0 }
 
-  /** Opens (creating `dir` if needed) a log whose segments are `segBytes` long. */
-  constructor(readonly dir: string, readonly segBytes: number) {
+  /**
+   * Opens (creating `dir` if needed) a log whose segments are `segBytes` long, with a tail
+   * cache of `tailBytes` (a multiple of 8; 0 = none).
+   */
+  constructor(readonly dir: string, readonly segBytes: number, tailBytes = DEFAULT_TAIL_CACHE_BYTES) {
     if (segBytes % 8 !== 0 || segBytes < 4096) throw new RangeError('segment size must be a multiple of 8 and >= 4096')
+    if (tailBytes % 8 !== 0 || tailBytes < 0) throw new RangeError('tail cache size must be a non-negative multiple of 8')
+    this.tail = new Uint8Array(tailBytes)
     fs.mkdirSync(dir, { recursive: true })
     const ids = this.segmentIds()
     this.firstSeg = ids.length > 0 ? ids[0]! : 0
@@ -125,6 +147,7 @@ export class EntryLog {
       }
     }
     this.size = size
+    this.tailLo = this.tailHi = size
     this.resetPending()
   }
 
@@ -171,9 +194,25 @@ export class EntryLog {
         let done = 0
         while (done < n) done += fs.writeSync(fd, this.buf, bp + done, n - done, off - id * this.segBytes + done)
         this.unsynced.add(id)
+        this.toTail(bp, off, n)
         bp += n; off += n
       }
     }
+  }
+
+  /** Copies `buf[bp..bp+n)` (virtual offsets off..off+n, just written) into the tail ring. */
+  private toTail(bp: number, off: number, n: number): void {
+    const R = this.tail.length
+    if (R === 0) return
+    // not contiguous with the cached bytes (a segment's unused tail was skipped): restart the cache here
+    if (off !== this.tailHi) this.tailLo = off
+    if (n > R) { bp += n - R; off += n - R; n = R }
+    const p = off % R
+    const first = Math.min(n, R - p)
+    this.tail.set(this.buf.subarray(bp, bp + first), p)
+    if (first < n) this.tail.set(this.buf.subarray(bp + first, bp + n), 0)
+    this.tailHi = off + n
+    if (this.tailLo < this.tailHi - R) this.tailLo = this.tailHi - R
   }
 
   /**
@@ -242,9 +281,36 @@ export class EntryLog {
     this.unsynced.clear()
   }
 
-  /** Whether the entry at `off` is in a file (not in the current block's buffer). */
+  /** Whether reading the entry at `off` needs a `pread` (it is neither in the current block's buffer nor in the tail cache). */
   onDisk(off: number): boolean {
-    return !(off >= this.pendingStart && this.bufLen > 0)
+    return !(off >= this.pendingStart && this.bufLen > 0) && !(off >= this.tailLo && off < this.tailHi)
+  }
+
+  /** Serves the entry at `off` from the tail cache (copied to scratch when it wraps); -1 if not cached. */
+  private locateTail(off: number): number {
+    if (off < this.tailLo || off >= this.tailHi) return -1
+    const R = this.tail.length, p = off % R
+    this.readStats.tail++
+    if (R - p >= 256) {
+      const need = peekEntryLength(this.tail, p, R - p)
+      if (need > 0 && need <= R - p) { this.rbuf = this.tail; return p }
+    }
+    // near the ring's end: copy the entry (it may wrap) into scratch
+    const head = Math.min(R - p, 256)
+    const b = this.scratch
+    b.set(this.tail.subarray(p, p + head), 0)
+    if (head < 256) b.set(this.tail.subarray(0, 256 - head), head)
+    const need = peekEntryLength(b, 0, 256)
+    if (need < 0) throw new QmdbCorruptionError(`no entry at offset ${off}`)
+    if (need > 256) {
+      if (need > b.length) this.scratch = new Uint8Array(need)
+      const d = this.scratch
+      const a = Math.min(R - p, need)
+      d.set(this.tail.subarray(p, p + a), 0)
+      if (a < need) d.set(this.tail.subarray(0, need - a), a)
+    }
+    this.rbuf = this.scratch
+    return 0
   }
 
   /**
@@ -298,6 +364,9 @@ export class EntryLog {
         if (keys[h] === off) { this.rbuf = this.pfData; return this.pfPos[h]! }
       }
     }
+    const t = this.locateTail(off)
+    if (t >= 0) return t
+    this.readStats.pread++
     const id = Math.floor(off / this.segBytes)
     const fd = this.fd(id)
     const p = off - id * this.segBytes
@@ -319,6 +388,8 @@ export class EntryLog {
    */
   locateSeq(off: number): number {
     if (off >= this.pendingStart && this.bufLen > 0) return this.locate(off)
+    const t = this.locateTail(off)
+    if (t >= 0) return t
     for (let attempt = 0; attempt < 2; attempt++) {
       const pos = off - this.chunkOff
       if (this.chunkOff >= 0 && pos >= 0 && pos + 5 <= this.chunkLen) {

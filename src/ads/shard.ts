@@ -19,7 +19,7 @@ import { hashSpansInto, sha256 } from './hash.js'
 import { HybridIndex } from './hybrid-index.js'
 import { INDEX_UNIT_BITS, PackedIndex, type IndexKind, type ShardIndex } from './index.js'
 import { READ_BATCH_MAX, READ_SLOT_BYTES, type ReadPool } from './reader.js'
-import { EntryLog } from './segfile.js'
+import { DEFAULT_TAIL_CACHE_BYTES, EntryLog } from './segfile.js'
 import type { MerkleJob } from './tree.js'
 
 /** An entry read from the log, with its offset and key hash (fields are copies). */
@@ -109,9 +109,10 @@ export class Shard {
   /**
    * @param indexKind 'memory' (PackedIndex) or 'hybrid' (HybridIndex, run files in `dir`)
    * @param hybrid merge thresholds of the hybrid index (defaults in hybrid-index.ts)
+   * @param tailCacheBytes the log's tail cache (see EntryLog)
    */
-  constructor(readonly id: number, dir: string, segBytes: number, indexKind: IndexKind = 'memory', hybrid: { ratio?: number; minBuffer?: number } = {}) {
-    this.log = new EntryLog(dir, segBytes)
+  constructor(readonly id: number, dir: string, segBytes: number, indexKind: IndexKind = 'memory', hybrid: { ratio?: number; minBuffer?: number } = {}, tailCacheBytes = DEFAULT_TAIL_CACHE_BYTES) {
+    this.log = new EntryLog(dir, segBytes, tailCacheBytes)
     if (indexKind === 'hybrid') {
       this.index = new HybridIndex(dir, hybrid.ratio, hybrid.minBuffer)
     } else {

@@ -61,9 +61,11 @@ test('property: random blocks agree with a Map model; every proof verifies', asy
   await fc.assert(fc.asyncProperty(
     fc.array(fc.array(fc.tuple(fc.nat({ max: 60 }), fc.option(fc.uint8Array({ minLength: 1, maxLength: 40 }), { freq: 4 })), { maxLength: 30 }), { minLength: 1, maxLength: 8 }),
     fc.constantFrom(0, 1),
-    async (blocks, workers) => {
+    // tail cache: none, a tiny ring (entries wrap around its end), the default
+    fc.constantFrom(0, 264, undefined),
+    async (blocks, workers, tailCacheBytes) => {
       const dir = tmp()
-      const db = await Qmdb.open(dir, { workers, segmentBytes: 8192 })
+      const db = await Qmdb.open(dir, { workers, segmentBytes: 8192, ...(tailCacheBytes !== undefined ? { tailCacheBytes } : {}) })
       try {
         const model = new Map<string, Uint8Array>()
         for (const b of blocks) {
@@ -185,11 +187,11 @@ for (const index of ['memory', 'hybrid'] as const) test(`compaction keeps reads,
   }
 })
 
-test('same blocks give the same roots with 0, 1, 2 workers, 0..3 readers and any segment size', async () => {
+test('same blocks give the same roots with 0, 1, 2 workers, 0..3 readers, any segment size and tail cache', async () => {
   const runs: string[][] = []
-  for (const [workers, segmentBytes, readers] of [[0, 1 << 20, 0], [1, 8192, 1], [2, 1 << 16, 3]] as const) {
+  for (const [workers, segmentBytes, readers, tailCacheBytes] of [[0, 1 << 20, 0, 0], [1, 8192, 1, 4104], [2, 1 << 16, 3, 1 << 24]] as const) {
     const dir = tmp()
-    const db = await Qmdb.open(dir, { workers, segmentBytes, readers })
+    const db = await Qmdb.open(dir, { workers, segmentBytes, readers, tailCacheBytes })
     const roots: string[] = []
     try {
       // pipelined: issue several commits before awaiting
@@ -270,10 +272,10 @@ test('golden roots: the root definition is unchanged (pinned from the original i
     20: '585b96da53c445160a1b2d5062738c01688dc8d4e1d2da153db33cfc0675056a',
     30: 'd0c1d716faa7fb174fe4e609a8d1ded11d90a5fd1eaa7d05162cee7cd2066a76',
   }
-  for (const [workers, index, readers] of [[0, 'memory', 0], [1, 'memory', 2], [1, 'hybrid', 1]] as const) {
+  for (const [workers, index, readers, tailCacheBytes] of [[0, 'memory', 0, 0], [1, 'memory', 2, 5000], [1, 'hybrid', 1, 1 << 24]] as const) {
     const dir = tmp()
     // hybrid with a small buffer: merges at most blocks, so lookups go through runs, DELs and ADDs
-    const db = await Qmdb.open(dir, { workers, segmentBytes: 1 << 16, index, hybridMinBuffer: 1000, readers })
+    const db = await Qmdb.open(dir, { workers, segmentBytes: 1 << 16, index, hybridMinBuffer: 1000, readers, tailCacheBytes })
     let compacted = 0
     try {
       for (let h = 1; h <= 30; h++) {
