@@ -106,7 +106,7 @@ let seed = 12345
 /** xorshift32 (an LCG in doubles loses precision and cycles). */
 const rnd = (): number => { seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0; return seed / 0x100000000 }
 
-interface Result { name: string; keys: number; creates: number; updates: number; reads: number; cpuUsPerWrite: number; indexBytesPerKey?: number; peakIndexBytesPerKey?: number; diskBytesPerKey?: number; seconds?: number }
+interface Result { name: string; keys: number; creates: number; updates: number; reads: number; cpuUsPerWrite: number; applyMs?: number; waitMs?: number; indexBytesPerKey?: number; peakIndexBytesPerKey?: number; diskBytesPerKey?: number; seconds?: number }
 
 /** Interface the three stores share in this benchmark. */
 interface Store {
@@ -165,13 +165,21 @@ async function run(name: string, store: Store, keys: number, blocks: number, ops
   return r
 }
 
-async function qmdbStore(dir: string, index: 'memory' | 'hybrid'): Promise<{ store: Store; db: Qmdb }> {
+/** Per committed block: ms in `commit()` on the calling thread (apply), and ms after it until durable (waits for hashing, fsync, meta). */
+interface CommitTimes { apply: number[]; wait: number[] }
+
+async function qmdbStore(dir: string, index: 'memory' | 'hybrid', times: CommitTimes): Promise<{ store: Store; db: Qmdb }> {
   const db = await Qmdb.open(dir, { workers: WORKERS, index, readers: READERS, ...(TAIL_MIB >= 0 ? { tailCacheBytes: TAIL_MIB * 2 ** 20 } : {}) })
   const store: Store = {
     async block(puts, dels) {
       const ch: Change[] = puts.map(([key, value]) => ({ key, value }))
       for (const key of dels) ch.push({ key, value: null })
-      await db.commit(ch)
+      const t0 = performance.now()
+      const p = db.commit(ch)
+      const t1 = performance.now()
+      await p
+      times.apply.push(t1 - t0)
+      times.wait.push(performance.now() - t1)
     },
     get: (k) => db.get(k),
     close: () => db.close(),
@@ -182,14 +190,16 @@ async function qmdbStore(dir: string, index: 'memory' | 'hybrid'): Promise<{ sto
 async function qmdbRun(keys: number, index: 'memory' | 'hybrid' = INDEX === 'hybrid' ? 'hybrid' : 'memory'): Promise<Result> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-qmdb-'))
   try {
-    const { store, db } = await qmdbStore(dir, index)
+    const times: CommitTimes = { apply: [], wait: [] }
+    const { store, db } = await qmdbStore(dir, index, times)
     let worst = 0
     // index memory after each TPS commit (the hybrid buffer is largest just before a merge)
     const sample = (): void => { const ix = db.indexStats(); worst = Math.max(worst, ix.bytes / ix.keys) }
     return await run(index === 'hybrid' ? 'qmdb (hybrid)' : 'qmdb', store, keys, BLOCKS, OPS, () => {
       sample()
       const ix = db.indexStats()
-      return { indexBytesPerKey: worst, peakIndexBytesPerKey: ix.peakBytes / ix.keys, diskBytesPerKey: db.diskBytes() / ix.keys }
+      const med = (a: number[]): number => { const b = a.slice(-BLOCKS).sort((x, y) => x - y); return b[b.length >> 1]! }
+      return { indexBytesPerKey: worst, peakIndexBytesPerKey: ix.peakBytes / ix.keys, diskBytesPerKey: db.diskBytes() / ix.keys, applyMs: med(times.apply), waitMs: med(times.wait) }
     }, sample)
   } finally { fs.rmSync(dir, { recursive: true, force: true }) }
 }
@@ -244,9 +254,9 @@ if (PEERS) {
 }
 if (tty) process.stderr.write('\n')
 const f = (x: number | undefined, d = 0): string => (x === undefined ? '-' : x.toFixed(d)).padStart(12)
-console.log(`${'store'.padEnd(18)}${'keys'.padStart(12)}${'creates/s'.padStart(12)}${'updates/s'.padStart(12)}${'reads/s'.padStart(12)}${'cpu us/upd'.padStart(12)}${'idx B/key'.padStart(12)}${'peak B/key'.padStart(12)}${'disk B/key'.padStart(12)}${'seconds'.padStart(10)}`)
-for (const r of results) console.log(`${r.name.padEnd(18)}${f(r.keys)}${f(r.creates)}${f(r.updates)}${f(r.reads)}${f(r.cpuUsPerWrite, 1)}${f(r.indexBytesPerKey, 2)}${f(r.peakIndexBytesPerKey, 2)}${f(r.diskBytesPerKey, 1)}${(r.seconds === undefined ? '-' : r.seconds.toFixed(0)).padStart(10)}`)
-console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores (cpu us/upd: process CPU time, all threads, per write op of the TPS phase)`)
+console.log(`${'store'.padEnd(18)}${'keys'.padStart(12)}${'creates/s'.padStart(12)}${'updates/s'.padStart(12)}${'reads/s'.padStart(12)}${'cpu us/upd'.padStart(12)}${'apply ms'.padStart(10)}${'wait ms'.padStart(9)}${'idx B/key'.padStart(12)}${'peak B/key'.padStart(12)}${'disk B/key'.padStart(12)}${'seconds'.padStart(10)}`)
+for (const r of results) console.log(`${r.name.padEnd(18)}${f(r.keys)}${f(r.creates)}${f(r.updates)}${f(r.reads)}${f(r.cpuUsPerWrite, 1)}${(r.applyMs === undefined ? '-' : r.applyMs.toFixed(0)).padStart(10)}${(r.waitMs === undefined ? '-' : r.waitMs.toFixed(0)).padStart(9)}${f(r.indexBytesPerKey, 2)}${f(r.peakIndexBytesPerKey, 2)}${f(r.diskBytesPerKey, 1)}${(r.seconds === undefined ? '-' : r.seconds.toFixed(0)).padStart(10)}`)
+console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores (cpu us/upd: process CPU time, all threads, per write op of the TPS phase; apply / wait ms: median TPS block's time in commit() on the calling thread / after it until durable)`)
 const main = results[0]!
 console.log(JSON.stringify({
   bench: 'qmdb', keys: KEYS, blocks: BLOCKS, opsPerBlock: OPS, workers: WORKERS, readers: READERS, depth: DEPTH, sha256: hashKernel(),
@@ -262,6 +272,6 @@ console.log(JSON.stringify({
   lmdb_updates_per_s: PEERS ? Math.round(results.find((r) => r.name === 'lmdb')!.updates) : null,
   ratio_vs_mpt: ratioMpt === undefined ? null : Number(ratioMpt.toFixed(2)),
   ratio: ratioLmdb === undefined ? null : Number(ratioLmdb.toFixed(2)),
-  cpu_us_per_update: Number(main.cpuUsPerWrite.toFixed(2)),
+  cpu_us_per_update: Number(main.cpuUsPerWrite.toFixed(2)), apply_ms: Math.round(main.applyMs ?? 0), wait_ms: Math.round(main.waitMs ?? 0),
   lmdb_cpu_us_per_update: PEERS ? Number(results.find((r) => r.name === 'lmdb')!.cpuUsPerWrite.toFixed(2)) : null,
 }))
