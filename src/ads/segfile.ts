@@ -281,6 +281,11 @@ export class EntryLog {
     this.unsynced.clear()
   }
 
+  /** Lowest offset the tail cache serves (every entry at or after it, up to the written end, is in memory). */
+  get cachedFrom(): number {
+    return this.tailLo
+  }
+
   /** Whether reading the entry at `off` needs a `pread` (it is neither in the current block's buffer nor in the tail cache). */
   onDisk(off: number): boolean {
     return !(off >= this.pendingStart && this.bufLen > 0) && !(off >= this.tailLo && off < this.tailHi)

@@ -268,7 +268,9 @@ export class Shard {
     const st: ShardBlockStats = { creates: 0, updates: 0, deletes: 0, compacted: 0 }
     let quota = 0
     const tmp = this.nkhTmp
-    const pool = this.index instanceof PackedIndex ? this.pool : undefined
+    // every live entry is at or after compactPos: when the tail cache holds all of them,
+    // no read of this block needs a pread and prefetching would only walk the index twice
+    const pool = this.index instanceof PackedIndex && this.compactPos < this.log.cachedFrom ? this.pool : undefined
     for (let q = from, qEnd = to; q < to; q = qEnd) {
       if (pool) qEnd = this.prefetchReads(values, khs, order, q, to, pool)
       try {
