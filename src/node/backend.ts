@@ -105,8 +105,30 @@ function pendingTransaction(p: PooledTransaction): LocatedTransaction {
   return { tx: p.tx, hash: p.hash, from: p.sender, blockHash: null, blockNumber: null, transactionIndex: null }
 }
 
+/**
+ * Define `key` of `o` as computed on first read (then a plain value). The
+ * chain's events reach listeners that never read the per-transaction views
+ * (the filter manager listens to every mini-block, usually only to find no
+ * log filter installed): building a located transaction and receipt for every
+ * transaction of every mini-block cost several µs per transaction, and the
+ * cached views stayed alive as long as the block.
+ */
+function lazyField<T extends object, K extends keyof T>(o: T, key: K, make: () => T[K]): void {
+  Object.defineProperty(o, key, {
+    configurable: true,
+    enumerable: true,
+    get: () => {
+      const value = make()
+      Object.defineProperty(o, key, { value, configurable: true, enumerable: true, writable: true })
+      return value
+    },
+  })
+}
+
 function chainBlock(b: ChainBlockData): ChainBlock {
-  return { header: b.header, hash: b.hash, size: b.size, transactions: b.txs.map(locatedTransaction), miniBlockCount: b.miniBlockCount, miniBlockOffset: b.miniBlockOffset }
+  const c = { header: b.header, hash: b.hash, size: b.size, transactions: [], miniBlockCount: b.miniBlockCount, miniBlockOffset: b.miniBlockOffset } as ChainBlock
+  lazyField(c, 'transactions', () => b.txs.map(locatedTransaction))
+  return c
 }
 
 /** The Backend over a Chain. */
@@ -146,10 +168,12 @@ export class ChainBackend implements Backend {
         index: m.index,
         timestampUs: m.timestampUs,
         gasUsed: m.gasUsed,
-        transactions: m.txs.map(locatedTransaction),
-        receipts: m.txs.map(locatedReceipt),
+        transactions: [],
+        receipts: [],
         stateDiff: m.diff,
       }
+      lazyField(c, 'transactions', () => m.txs.map(locatedTransaction))
+      lazyField(c, 'receipts', () => m.txs.map(locatedReceipt))
       this.miniCache.set(m, c)
     }
     return c

@@ -9,8 +9,6 @@ import { HexError } from './errors.js'
 export type Hex = `0x${string}`
 
 const HEX_CHARS = '0123456789abcdef'
-const BYTE_TO_HEX: string[] = new Array(256)
-for (let i = 0; i < 256; i++) BYTE_TO_HEX[i] = HEX_CHARS[i >> 4]! + HEX_CHARS[i & 15]!
 
 /** Nibble value of an ASCII char code, or -1 when it is not a hex digit. */
 function nibble(c: number): number {
@@ -23,20 +21,45 @@ function nibble(c: number): number {
 /** At or above this many bytes, hex encoding goes through Node's native `Buffer` codec (measured crossover). */
 const NATIVE_HEX_MIN = 48
 
+/** ASCII codes of the two hex digits of each byte value. */
+const HEX_DIGIT_CODES = new Uint8Array(512)
+for (let i = 0; i < 256; i++) {
+  HEX_DIGIT_CODES[2 * i] = HEX_CHARS.charCodeAt(i >> 4)
+  HEX_DIGIT_CODES[2 * i + 1] = HEX_CHARS.charCodeAt(i & 15)
+}
+/**
+ * Short encodings write their ASCII digits here and read them back as one
+ * flat string: a `+=` loop built a rope of one cons string per byte, which
+ * a Map keeps whole when the string is a key (~900 bytes for a 32-byte hash,
+ * ~2x slower to build and look up; addresses and hashes are the node's most
+ * common map keys). Synchronous use only.
+ */
+const HEX_SCRATCH = Buffer.alloc(2 + 2 * NATIVE_HEX_MIN)
+HEX_SCRATCH[0] = 0x30 // '0'
+HEX_SCRATCH[1] = 0x78 // 'x'
+
+/** Short hex through HEX_SCRATCH; `prefix` keeps the leading `0x`. */
+function shortHex(bytes: Uint8Array, prefix: boolean): string {
+  const s = HEX_SCRATCH
+  const c = HEX_DIGIT_CODES
+  for (let i = 0, o = 2; i < bytes.length; i++, o += 2) {
+    const b = bytes[i]!
+    s[o] = c[2 * b]!
+    s[o + 1] = c[2 * b + 1]!
+  }
+  return s.toString('latin1', prefix ? 0 : 2, 2 + 2 * bytes.length)
+}
+
 /** Encode bytes as lower-case `0x` hex. */
 export function bytesToHex(bytes: Uint8Array): Hex {
   if (bytes.length >= NATIVE_HEX_MIN) return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')}`
-  let s = '0x'
-  for (let i = 0; i < bytes.length; i++) s += BYTE_TO_HEX[bytes[i]!]
-  return s as Hex
+  return shortHex(bytes, true) as Hex
 }
 
 /** Encode bytes as lower-case hex without the `0x` prefix. */
 export function bytesToHexRaw(bytes: Uint8Array): string {
   if (bytes.length >= NATIVE_HEX_MIN) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')
-  let s = ''
-  for (let i = 0; i < bytes.length; i++) s += BYTE_TO_HEX[bytes[i]!]
-  return s
+  return shortHex(bytes, false)
 }
 
 /**

@@ -25,6 +25,24 @@ test('bytesToHex encodes lower-case with 0x, raw without', () => {
   assert.equal(bytesToHexRaw(Uint8Array.of(0xde, 0xad, 0xbe, 0xef)), 'deadbeef')
 })
 
+test('property: bytesToHex / bytesToHexRaw equal Node\'s hex codec at every length (short scratch path and native path), views included', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 120 }), fc.nat(8), (b, off) => {
+      const view = new Uint8Array(off + b.length)
+      view.set(b, off)
+      const v = view.subarray(off)
+      const want = Buffer.from(b).toString('hex')
+      assert.equal(bytesToHexRaw(v), want)
+      assert.equal(bytesToHex(v), `0x${want}`)
+      // a second encoding must not disturb the first (shared scratch)
+      const first = bytesToHexRaw(v)
+      bytesToHex(Uint8Array.of(0xff, 0xee))
+      assert.equal(first, want)
+    }),
+    { numRuns: 500 },
+  )
+})
+
 test('hexToBytes accepts either case and a 0X prefix', () => {
   assert.deepEqual(hexToBytes('0x'), new Uint8Array(0))
   assert.deepEqual(hexToBytes('0xdeadBEEF'), Uint8Array.of(0xde, 0xad, 0xbe, 0xef))
