@@ -470,6 +470,7 @@ async function sustained(t: Target, batches: Hex[][], senders: Hex[]): Promise<S
   const base = await includedNonces(t.url, senders)
   const cpu0 = cpuOf(t.pid)
   const threads0 = threadCpuByName(t.pid)
+  const client0 = (process.cpuUsage().user + process.cpuUsage().system) / 1e6
   const start = performance.now()
   const deadline = start + SUSTAINED_DEADLINE_MS
   const worker = async (): Promise<void> => {
@@ -512,6 +513,7 @@ async function sustained(t: Target, batches: Hex[][], senders: Hex[]): Promise<S
   const cpu1 = cpuOf(t.pid)
   const per = (x: number): number => (included > 0 ? Math.round((x * 1e6) / included) : 0)
   if (process.env.BENCH_THREADS) {
+    process.stderr.write(`${t.name}: bench client CPU µs per included tx: ${per((process.cpuUsage().user + process.cpuUsage().system) / 1e6 - client0)}\n`)
     const byName = [...threadCpuByName(t.pid)].map(([k, v]): [string, number] => [k, per(v - (threads0.get(k) ?? 0))]).filter(([, v]) => v > 0)
     process.stderr.write(`${t.name}: CPU µs per included tx by thread name: ${byName.sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}\n`)
   }
@@ -607,8 +609,10 @@ async function main(): Promise<void> {
         process.stderr.write(`${name}: ${(e as Error).message}\n`)
       }
     }
-    for (const t of targets) await measureSustained(t, w, 'eth', results[t.name]!)
-    for (const t of [...targets].reverse()) await measureSustained(t, w, 'erc20', results[t.name]!)
+    // `BENCH_SUSTAINED=eth|erc20`: only that sustained phase (profiling one workload)
+    const kinds = process.env.BENCH_SUSTAINED?.split(',') ?? ['eth', 'erc20']
+    if (kinds.includes('eth')) for (const t of targets) await measureSustained(t, w, 'eth', results[t.name]!)
+    if (kinds.includes('erc20')) for (const t of [...targets].reverse()) await measureSustained(t, w, 'erc20', results[t.name]!)
   } finally {
     for (const t of targets) await t.stop()
   }
