@@ -124,6 +124,8 @@ export interface SealStats {
   pauses: number
   /** Longest stretch the job held the event loop. */
   longestSliceMs: number
+  /** The step that slice ended in (`Slicer.phase`). */
+  longestSlicePhase: string
 }
 
 /** A mini-block as the chain keeps and publishes it. */
@@ -909,6 +911,13 @@ export class Chain {
     return this.sealTail
   }
 
+  /**
+   * Profiling hook: called with every slice of the background seal job
+   * (block, step, start and end in `performance.now()` ms), so event-loop
+   * stalls can be attributed (`BENCH_TRACE` in bench:node). Unset by default.
+   */
+  sealTrace: ((block: bigint, phase: string, startMs: number, endMs: number) => void) | undefined
+
   /** Statistics of the last completed seal (phase durations, slices), for debugging and tests. */
   get lastSeal(): SealStats | undefined {
     return this.sealStats
@@ -917,21 +926,28 @@ export class Chain {
   /** The background part of `seal` for block `b` (jobs run one after another, in block order). */
   private async sealJob(b: BlockState, layer: DiffLayer): Promise<void> {
     // behind: a later block is already sealed and waits for this job
-    const slicer = new Slicer(this.sealSliceMs, () => this.open.number > b.number + 1n)
+    const trace = this.sealTrace
+    const slicer = new Slicer(this.sealSliceMs, () => this.open.number > b.number + 1n, trace === undefined ? undefined : (phase, start, end) => trace(b.number, phase, start, end))
     const due = (): boolean => slicer.due
     const t0 = performance.now()
     // 1. state: undo values and change set read the parent state (QMDB holds exactly block b-1 now)
+    slicer.phase = 'diff'
     const diff = layer.toDiff()
     this.sweepClearedStorage(diff)
+    slicer.phase = 'undo'
     const undo = await slicer.drive(makeUndoSteps(this.stateStore.reader, diff, due))
+    slicer.phase = 'history'
     await slicer.drive(this.recordHistorySteps(b.number, undo, due)) // before the state store has the block
+    slicer.phase = 'state'
     const { root: rootP } = await this.stateStore.applySliced(diff, b.number, slicer)
     this.appliedHeight = b.number
     this.unfreeze(b.number, layer)
     const t1 = performance.now()
     // 2. transactions and receipts roots, bloom
+    slicer.phase = 'txroot'
     if (slicer.due) await slicer.pause()
     const transactionsRoot = b.txs.length === 0 ? EMPTY_TRIE_ROOT : await slicer.drive(orderedTrieRootSteps(b.txs.map((t) => t.raw), due))
+    slicer.phase = 'receipts'
     const receipts: Uint8Array[] = new Array(b.txs.length)
     const bloom = emptyBloom()
     for (let i = 0; i < b.txs.length; i++) {
@@ -940,9 +956,11 @@ export class Chain {
       if (t.logs.length > 0) bloomOr(bloom, recordBloom(t))
       if (slicer.due) await slicer.pause()
     }
+    slicer.phase = 'receiptroot'
     const receiptsRoot = b.txs.length === 0 ? EMPTY_TRIE_ROOT : await slicer.drive(orderedTrieRootSteps(receipts, due))
     const t2 = performance.now()
     // 3. chain-store records, one mini-block at a time (the previous block's commit has been issued)
+    slicer.phase = 'records'
     const writer = this.store?.beginBlock(Number(b.number))
     try {
       if (writer !== undefined) {
@@ -962,6 +980,7 @@ export class Chain {
       slicer.note()
       const root = await rootP
       slicer.restart()
+      slicer.phase = 'publish'
       const t4 = performance.now()
       // 5. header, publish
       const parent = this.head
@@ -988,9 +1007,12 @@ export class Chain {
       // 6. chain-store commit (durable), then drop old blocks from memory
       if (writer !== undefined) {
         await writer.commit({ number: Number(b.number), hash, header: encoded })
+        slicer.restart()
+        slicer.phase = 'evict'
         this.evict()
+        slicer.note()
       }
-      this.sealStats = { block: b.number, txs: b.txs.length, stateMs: t1 - t0, rootsMs: t2 - t1, recordsMs: t3 - t2, rootWaitMs: t4 - t3, totalMs: performance.now() - t0, pauses: slicer.pauses, longestSliceMs: slicer.longestMs }
+      this.sealStats = { block: b.number, txs: b.txs.length, stateMs: t1 - t0, rootsMs: t2 - t1, recordsMs: t3 - t2, rootWaitMs: t4 - t3, totalMs: performance.now() - t0, pauses: slicer.pauses, longestSliceMs: slicer.longestMs, longestSlicePhase: slicer.longestPhase }
     } catch (e) {
       if (writer !== undefined) await writer.abort().catch(() => undefined)
       throw e

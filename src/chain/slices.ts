@@ -44,11 +44,17 @@ export class Slicer {
   pauses = 0
   /** Longest slice so far (ms), for the seal statistics. */
   longestMs = 0
+  /** What the job is doing now (a label for `trace`; set by the job between steps). */
+  phase = ''
+  /** Phase of the longest slice so far. */
+  longestPhase = ''
 
   constructor(
     private readonly budgetMs: number = SEAL_SLICE_MS,
     /** True while the seal is behind (another block waits for its turn): catch-up share, no cap. */
     private readonly behind: () => boolean = () => false,
+    /** Called with each slice that ends (its phase when it ended, start and end in `performance.now()` ms): profiling (`Chain.sealTrace`). */
+    private readonly trace?: (phase: string, startMs: number, endMs: number) => void,
   ) {
     this.allowed = budgetMs
   }
@@ -89,8 +95,13 @@ export class Slicer {
 
   /** Record the length of the slice that ends now. */
   note(): void {
-    const used = performance.now() - this.start
-    if (used > this.longestMs) this.longestMs = used
+    const now = performance.now()
+    const used = now - this.start
+    if (used > this.longestMs) {
+      this.longestMs = used
+      this.longestPhase = this.phase
+    }
+    this.trace?.(this.phase, this.start, now)
   }
 
   /** Drive a build generator (one that yields when `due`) to its end, pausing at each of its yields. */

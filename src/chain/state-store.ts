@@ -171,7 +171,9 @@ export class QmdbStateStore implements StateStore {
   }
 
   async applySliced(diff: StateDiff, blockNumber: bigint, slicer: Slicer): Promise<{ root: Promise<Uint8Array> }> {
+    slicer.phase = 'changes'
     const changes = await slicer.drive(qmdbChangesSteps(this.state.db, diff, () => slicer.due))
+    slicer.phase = 'apply'
     // the apply itself yields between QMDB shards (one shard's apply is the longest piece)
     const applying = slicer.drive(this.state.db.commitSteps(changes, this.qmdbHeightOf(blockNumber), () => slicer.overdue))
     this.applying = applying
