@@ -38,7 +38,7 @@ import WebSocket from 'ws'
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir, loadavg } from 'node:os'
 import { join } from 'node:path'
-import { PerformanceObserver } from 'node:perf_hooks'
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { encodeFunctionData, encodeDeployData, type Abi, type Hex } from 'viem'
 import { parseDevArgs } from '../src/node/config.js'
@@ -127,7 +127,7 @@ function traceLoop(chain: Chain | undefined): void {
     spans.push(x)
     if (spans.length > 4096) spans.splice(0, spans.length - 2048)
   }
-  const gcKinds: Record<number, string> = { 1: 'gc-minor', 2: 'gc-major', 4: 'gc-incremental', 8: 'gc-weakcb' }
+  const gcKinds: Record<number, string> = { [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'gc-minor', [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'gc-major', [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'gc-incremental', [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'gc-weakcb' }
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       const what = gcKinds[(e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0] ?? 'gc'
