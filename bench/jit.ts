@@ -2,7 +2,7 @@
  * JIT benchmark (issue 6): our interpreter, our JIT and @ethereumjs/evm in
  * the same run on ../shared/fixtures/evm-benchmarks.
  *
- *   npm run bench:jit -- [--filter name] [--min-ms 1000] [--warmup-ms 3000] [--no-ejs] [--engine both|jit|interp] [--clock cpu|wall] [--hot-leaves N]
+ *   npm run bench:jit -- [--filter name] [--min-ms 1000] [--warmup-ms 3000] [--no-ejs] [--engine both|jit|interp] [--clock cpu|wall] [--hot-leaves N] [--no-wasm]
  *
  * Each fixture's call is run as a top-level message into pre-deployed code
  * (`Evm.execute` on a fresh overlay per run; `runCall` with a checkpoint and
@@ -230,12 +230,15 @@ async function main(): Promise<void> {
   let clock: 'cpu' | 'wall' = 'cpu'
   /** `--hot-leaves N`: the JIT's relayout threshold (0: no relayout, for before/after figures). */
   let hotLeaves: number | undefined
+  /** `--no-wasm`: tier 1 only (no WebAssembly tier), for before/after figures. */
+  let wasm = true
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--filter') filter = args[++i]
     else if (args[i] === '--min-ms') minMs = Number(args[++i])
     else if (args[i] === '--no-ejs') ejs = false
     else if (args[i] === '--warmup-ms') warmupMs = Number(args[++i])
     else if (args[i] === '--engine') engine = args[++i]!
+    else if (args[i] === '--no-wasm') wasm = false
     else if (args[i] === '--hot-leaves') hotLeaves = Number(args[++i])
     else if (args[i] === '--clock') clock = args[++i] === 'wall' ? 'wall' : 'cpu'
     else throw new RangeError(`unknown argument ${args[i]}`)
@@ -266,7 +269,7 @@ async function main(): Promise<void> {
     const data = p.data[best]!
     const interpCache = new CodeCache()
     const gI = runOurs(p, data, interpCache, undefined)
-    const jit = new Jit(hotLeaves !== undefined ? { threshold: 1, hotLeaves } : { threshold: 1 })
+    const jit = new Jit(hotLeaves !== undefined ? { threshold: 1, hotLeaves, wasm } : { threshold: 1, wasm })
     const jitCache = new CodeCache()
     const gJ = runOurs(p, data, jitCache, jit) // compiles on first entry
     const compileMs = jit.stats.compileMs
@@ -304,6 +307,8 @@ async function main(): Promise<void> {
     }
     rows.push(row)
     const mg = (ms: number | undefined): string => (ms === undefined ? '-' : ((row.gas / ms) * 1e-3).toFixed(0))
+    const ws = jit.wasmSummary()
+    console.error(`${fx.name}: wasm regions ${ws.regions}, ${ws.blocks} blocks, ${ws.entries} entries, ${ws.entries > 0 ? (ws.gas / ws.entries).toFixed(0) : 0} gas/entry, ${ws.bails} bails, build ${ws.ms.toFixed(1)} ms`)
     console.error(`${fx.name}: interp ${interp.median.toFixed(2)} ms, jit ${jt.median.toFixed(2)} ms (${row.speedup.toFixed(2)}x), ejs ${ejsMs?.toFixed(2) ?? '-'} ms; ${mg(jt.median)} Mgas/s jit; compile ${compileMs.toFixed(1)} ms${row.gasAgree ? '' : ` GAS MISMATCH interp ${gI.gas} jit ${gJ.gas} ejs ${gE?.gas}`}`)
   }
   const pad = (s: string, n: number): string => s.padStart(n)

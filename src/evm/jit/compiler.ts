@@ -32,6 +32,7 @@ import type { AnalyzedCode } from '../code.js'
 import { G, type ForkTables, MAX_STACK, opName } from '../opcodes.js'
 import { analyze, type Analysis, type Block } from './analysis.js'
 import { runtime, type Runtime } from './runtime.js'
+import { buildWasmRegion, selectBlocks, type WasmCounts } from './wasm/tier.js'
 
 /** Compilation failed (a compiler bug or an unsupported input); the code stays interpreted. */
 export class JitCompileError extends Error {
@@ -60,6 +61,8 @@ export interface CompiledCode {
   readonly compileMs: number
   /** Region exits through dynamic jumps, recorded at run time (`CompileOptions.profile`); undefined when not recorded. */
   readonly hot: HotProfile | undefined
+  /** The WebAssembly tier's region (the last of `regions`), if any block qualified (`wasm/tier.ts`). */
+  readonly wasm: { readonly blocks: readonly number[]; readonly bytes: number; readonly ms: number; readonly counts: WasmCounts } | undefined
 }
 
 /**
@@ -87,6 +90,8 @@ export interface CompileOptions {
    * closed through computed jumps stay inside one function.
    */
   hotEdges?: readonly (readonly [number, number, number])[]
+  /** Compile hot pure-compute loops to WebAssembly (tier 2, `wasm/tier.ts`; default true). */
+  wasm?: boolean
 }
 
 interface Item {
@@ -1077,15 +1082,35 @@ export function compile(code: AnalyzedCode, tables: ForkTables, opts: CompileOpt
     }
     if (!added) break
   }
-  let regionBlocks = layout(gens, reach, regionChars)
+  const jd = new Int32Array(code.length).fill(-1)
+  for (const g of gens) if (reach[g.block.id] === 1 && code.jumpdests[g.block.start] === 1) jd[g.block.start] = g.block.id
+  // tier 2: loops of pure-compute blocks go to one WebAssembly region (the last region index)
+  let wasm: { fn: RegionFn; blocks: readonly number[]; bytes: number; ms: number; counts: WasmCounts } | undefined
+  let reachJs = reach
+  if (opts.wasm !== false) {
+    const ids = selectBlocks(code, tables, an, gens.map((g) => g.succ), reach)
+    if (ids.length > 0) {
+      const tw = performance.now()
+      let w: ReturnType<typeof buildWasmRegion>
+      try {
+        w = buildWasmRegion(code, tables, an, ids, jd)
+      } catch (e) {
+        throw new JitCompileError(`wasm tier: ${(e as Error).message}`)
+      }
+      // the wasm region function has tier 1's region signature; its frame parameter is the interpreter's Frame
+      wasm = { fn: w.fn as unknown as RegionFn, blocks: w.blocks, bytes: w.bytes, ms: performance.now() - tw, counts: w.counts }
+      reachJs = reach.slice()
+      for (const id of ids) reachJs[id] = 0
+    }
+  }
+  let regionBlocks = layout(gens, reachJs, regionChars)
   if (opts.hotEdges !== undefined) regionBlocks = mergeHot(regionBlocks, gens.length, opts.hotEdges, HOT_REGION_FACTOR * regionChars)
   const regionOf = new Int32Array(gens.length).fill(-1)
   regionBlocks.forEach((bs, r) => {
     for (const g of bs) regionOf[g.block.id] = r
   })
-  const jd = new Int32Array(code.length).fill(-1)
-  for (const g of gens) if (reach[g.block.id] === 1 && code.jumpdests[g.block.start] === 1) jd[g.block.start] = g.block.id
-  const multi = regionBlocks.length > 1
+  if (wasm !== undefined) for (const id of wasm.blocks) regionOf[id] = regionBlocks.length
+  const multi = regionBlocks.length + (wasm !== undefined ? 1 : 0) > 1
   const hot: HotProfile | undefined = opts.profile === true && multi ? { leaves: 0, edges: new Map(), done: false } : undefined
   const profile = hot !== undefined
   const record = (s: number, t: number): void => {
@@ -1125,6 +1150,7 @@ export function compile(code: AnalyzedCode, tables: ForkTables, opts: CompileOpt
   try {
     // the generated factory returns the region functions; their parameters are untyped JS by construction
     regions = new Function('rt', 'jd', 'rg', 'hx', source)(runtime satisfies Runtime, jd, regionOf, record) as RegionFn[]
+    if (wasm !== undefined) regions.push(wasm.fn)
   } catch (e) {
     throw new JitCompileError(`generated code does not compile: ${(e as Error).message}`)
   }
@@ -1138,5 +1164,6 @@ export function compile(code: AnalyzedCode, tables: ForkTables, opts: CompileOpt
     blocksTotal: gens.length,
     compileMs: performance.now() - t0,
     hot,
+    wasm: wasm === undefined ? undefined : { blocks: wasm.blocks, bytes: wasm.bytes, ms: wasm.ms, counts: wasm.counts },
   }
 }

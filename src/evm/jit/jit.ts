@@ -50,6 +50,8 @@ export interface JitOptions {
   adaptive?: boolean
   /** Warm-up and then measurement budget of compiled run time per code before the comparison (ms, default 100). */
   evalMs?: number
+  /** Compile hot pure-compute loops to WebAssembly (tier 2, `wasm/tier.ts`; default true). */
+  wasm?: boolean
 }
 
 /** Counters for reports and tests. */
@@ -109,6 +111,7 @@ export class Jit implements FrameRunner {
   readonly hotLeaves: number
   readonly adaptive: boolean
   readonly evalMs: number
+  readonly wasm: boolean
   readonly stats: JitStats = { compiled: 0, compileMs: 0, failed: 0, compiledRuns: 0, interpretedRuns: 0, evictions: 0, demoted: 0, relayouts: 0 }
   /** Last compile errors (at most 8), for diagnostics. */
   readonly errors: string[] = []
@@ -130,6 +133,23 @@ export class Jit implements FrameRunner {
     // needs the interpreter entry from the hook (`interpreterInternals.interpret`)
     this.adaptive = (opts.adaptive ?? this.threshold > 1) && typeof interpret === 'function'
     this.evalMs = opts.evalMs ?? 100
+    this.wasm = opts.wasm ?? true
+  }
+
+  /** Wasm-tier figures over the cached codes: regions, blocks, entries, gas run in wasm, bails, build ms. */
+  wasmSummary(): { regions: number; blocks: number; entries: number; gas: number; bails: number; ms: number } {
+    const s = { regions: 0, blocks: 0, entries: 0, gas: 0, bails: 0, ms: 0 }
+    for (const e of this.cache.values()) {
+      const w = e.code.wasm
+      if (w === undefined) continue
+      s.regions++
+      s.blocks += w.blocks.length
+      s.entries += w.counts.entries
+      s.gas += w.counts.gas
+      s.bails += w.counts.bails
+      s.ms += w.ms
+    }
+    return s
   }
 
   /** Whether `code` was demoted to the interpreter by the speed comparison. */
@@ -186,7 +206,7 @@ export class Jit implements FrameRunner {
     if (code.length > this.maxCodeSize || this.failedCodes.has(code)) return undefined
     let c: CompiledCode
     try {
-      c = compile(code, tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), profile: this.hotLeaves > 0 })
+      c = compile(code, tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), profile: this.hotLeaves > 0, wasm: this.wasm })
     } catch (e) {
       this.stats.failed++
       this.failedCodes.add(code)
@@ -217,7 +237,7 @@ export class Jit implements FrameRunner {
     if (edges.length === 0) return undefined
     let n: CompiledCode
     try {
-      n = compile(code, c.tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), hotEdges: edges })
+      n = compile(code, c.tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), hotEdges: edges, wasm: this.wasm })
     } catch (e) {
       if (this.errors.length < 8) this.errors.push(e instanceof JitCompileError ? e.message : String(e))
       return undefined
