@@ -19,7 +19,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseFork, type Fork } from '../src/eth/fork.js'
-import { describeCase, differential, type FuzzCase, forcedJit, genCalldata, genCase, genNarrow, genRandom, genStructured, hex, mutate, Rng, selectors, shrink } from '../src/evm/jit/differential.js'
+import { describeCase, differential, type FuzzCase, forcedJit, genCalldata, genCase, genNarrow, genRandom, genStructured, genWasmLoop, hex, mutate, Rng, selectors, shrink } from '../src/evm/jit/differential.js'
 import { Jit } from '../src/evm/jit/jit.js'
 
 /** Contract codes (and a calldata each) from the fixtures. */
@@ -75,6 +75,10 @@ export interface FuzzSummary {
   interpretedRuns: number
   /** Recompilations with hot edges merged into regions (the relayout JIT of every third program). */
   relayouts: number
+  /** Wasm tier (both JITs): compiled regions, entries, exits to the interpreter before an instruction. */
+  wasmRegions: number
+  wasmEntries: number
+  wasmBails: number
 }
 
 /** Region size of the fuzzer's relayout JIT: small, so that even short programs have several regions. */
@@ -89,7 +93,7 @@ export function fuzz(programs: number, seed: number, corpus: { code: Uint8Array;
   // every third program: tiny regions and a relayout after a few region exits, so that
   // hot-edge region merging and the switch to the recompiled code mid-frame are exercised
   const relaid = new Jit({ threshold: 0, regionChars: RELAYOUT_REGION_CHARS, hotLeaves: RELAYOUT_HOT_LEAVES })
-  const sum: FuzzSummary = { programs: 0, runs: 0, mismatches: 0, kinds: {}, reproducers: [], compiledRuns: 0, interpretedRuns: 0, relayouts: 0 }
+  const sum: FuzzSummary = { programs: 0, runs: 0, mismatches: 0, kinds: {}, reproducers: [], compiledRuns: 0, interpretedRuns: 0, relayouts: 0, wasmRegions: 0, wasmEntries: 0, wasmBails: 0 }
   for (let i = 0; i < programs; i++) {
     const k = r.int(10)
     let c: FuzzCase
@@ -100,9 +104,12 @@ export function fuzz(programs: number, seed: number, corpus: { code: Uint8Array;
     } else if (k < 4 || (corpus.length === 0 && k === 6)) {
       kind = 'narrow'
       c = genCase(r, genNarrow(r))
-    } else if (k < 6) {
+    } else if (k < 5) {
       kind = 'random'
       c = genCase(r, genRandom(r))
+    } else if (k < 7) {
+      kind = 'wasm'
+      c = genCase(r, genWasmLoop(r))
     } else {
       const src = r.pick(corpus)
       const mutated = r.int(3) !== 0
@@ -139,6 +146,9 @@ export function fuzz(programs: number, seed: number, corpus: { code: Uint8Array;
   sum.compiledRuns = plain.stats.compiledRuns + relaid.stats.compiledRuns
   sum.interpretedRuns = plain.stats.interpretedRuns + relaid.stats.interpretedRuns
   sum.relayouts = relaid.stats.relayouts
+  sum.wasmRegions = plain.stats.wasmRegions + relaid.stats.wasmRegions
+  sum.wasmEntries = plain.stats.wasm.entries + relaid.stats.wasm.entries
+  sum.wasmBails = plain.stats.wasm.bails + relaid.stats.wasm.bails
   return sum
 }
 
@@ -167,7 +177,7 @@ async function main(): Promise<void> {
   console.log(`corpus: ${corpus.length} contract codes from ${root}${corpus.length === 0 ? ' (none found: random programs only)' : ''}`)
   const s = fuzz(programs, seed, corpus, fork, maxMismatches, (l) => console.log(l))
   const secs = (performance.now() - t0) / 1000
-  console.log(`${s.programs} programs (${Object.entries(s.kinds).map(([k, v]) => `${v} ${k}`).join(', ')}), ${s.runs} differential runs (JIT side: ${s.compiledRuns} frame runs compiled, ${s.interpretedRuns} left to the interpreter; ${s.relayouts} relayouts), ${s.mismatches} mismatches, ${secs.toFixed(1)}s, seed ${seed}`)
+  console.log(`${s.programs} programs (${Object.entries(s.kinds).map(([k, v]) => `${v} ${k}`).join(', ')}), ${s.runs} differential runs (JIT side: ${s.compiledRuns} frame runs compiled, ${s.interpretedRuns} left to the interpreter; ${s.relayouts} relayouts; wasm tier: ${s.wasmRegions} regions, ${s.wasmEntries} entries, ${s.wasmBails} exits to the interpreter), ${s.mismatches} mismatches, ${secs.toFixed(1)}s, seed ${seed}`)
   process.exit(s.mismatches > 0 ? 1 : 0)
 }
 

@@ -32,7 +32,7 @@ import type { AnalyzedCode } from '../code.js'
 import { G, type ForkTables, MAX_STACK, opName } from '../opcodes.js'
 import { analyze, type Analysis, type Block } from './analysis.js'
 import { runtime, type Runtime } from './runtime.js'
-import { buildWasmRegion, selectBlocks, type WasmCounts } from './wasm/tier.js'
+import { buildWasmRegion, searchEdges, selectBlocks, type WasmCounts } from './wasm/tier.js'
 
 /** Compilation failed (a compiler bug or an unsupported input); the code stays interpreted. */
 export class JitCompileError extends Error {
@@ -92,6 +92,10 @@ export interface CompileOptions {
   hotEdges?: readonly (readonly [number, number, number])[]
   /** Compile hot pure-compute loops to WebAssembly (tier 2, `wasm/tier.ts`; default true). */
   wasm?: boolean
+  /** Put every eligible block in the wasm region, not only loops (forced mode: conformance and fuzzing exercise tier 2 everywhere). */
+  wasmAll?: boolean
+  /** Also count wasm entries, gas and bails here (a `Jit`'s totals). */
+  wasmSink?: WasmCounts
 }
 
 interface Item {
@@ -1088,12 +1092,13 @@ export function compile(code: AnalyzedCode, tables: ForkTables, opts: CompileOpt
   let wasm: { fn: RegionFn; blocks: readonly number[]; bytes: number; ms: number; counts: WasmCounts } | undefined
   let reachJs = reach
   if (opts.wasm !== false) {
-    const ids = selectBlocks(code, tables, an, gens.map((g) => g.succ), reach)
+    const edges = searchEdges(code, an, gens.map((g) => g.succ), gens.map((g) => g.dynamic), jd)
+    const ids = selectBlocks(code, tables, an, edges, reach, opts.wasmAll === true)
     if (ids.length > 0) {
       const tw = performance.now()
       let w: ReturnType<typeof buildWasmRegion>
       try {
-        w = buildWasmRegion(code, tables, an, ids, jd)
+        w = buildWasmRegion(code, tables, an, ids, jd, gens.map((g) => g.succ), opts.wasmSink)
       } catch (e) {
         throw new JitCompileError(`wasm tier: ${(e as Error).message}`)
       }

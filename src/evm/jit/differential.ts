@@ -319,6 +319,109 @@ export function genNarrow(r: Rng): Uint8Array {
   return Uint8Array.from(out)
 }
 
+/** Operands around the wasm tier's limb and sign boundaries, shift widths and division by zero. */
+const LIMB_EDGES = [0n, 1n, 2n, 8n, 31n, 32n, 63n, 64n, 65n, 127n, 128n, 255n, 256n, 257n, 1000n, (1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n, 1n << 64n, (1n << 64n) + 1n, (1n << 128n) - 1n, 1n << 128n, 1n << 192n, (1n << 192n) - 1n, (1n << 255n) - 1n, 1n << 255n, (1n << 256n) - 1n, (1n << 256n) - 2n]
+/** Ops the wasm tier runs natively, plus a few it leaves to tier 1 (so loops cross between the tiers). */
+const WASM_BIN = [0x01, 0x02, 0x03, 0x04, 0x06, 0x10, 0x11, 0x12, 0x13, 0x14, 0x16, 0x17, 0x18, 0x1a, 0x1b, 0x1c, 0x1d]
+const WASM_OTHER = [0x05, 0x07, 0x0a, 0x0b]
+/** Shift and BYTE amounts at the limb, byte and width boundaries. */
+const SHIFT_EDGES = [0n, 1n, 7n, 8n, 31n, 32n, 33n, 63n, 64n, 65n, 127n, 128n, 129n, 191n, 192n, 193n, 248n, 255n, 256n, 257n, 1n << 64n, (1n << 256n) - 1n]
+
+function limbValue(r: Rng): bigint {
+  const k = r.int(6)
+  if (k < 3) return r.pick(LIMB_EDGES)
+  if (k === 3) return 1n << BigInt(r.int(256))
+  if (k === 4) return BigInt(r.int(300))
+  return rand256(r)
+}
+
+/**
+ * A counted loop of 256-bit arithmetic, memory and jumps for the wasm tier
+ * (issue 6): operands at limb and sign boundaries, shifts of 256 and more,
+ * division by zero, signed ops, MLOAD/MSTORE/MSTORE8 at small, growing,
+ * beyond-the-mirror and beyond-32-bit offsets, GAS/MSIZE/PC, computed jump
+ * targets (valid and not), loops that grow the stack towards its limit, and
+ * ops the tier leaves to tier 1 in the middle of the loop. The memory is
+ * returned, so every value is compared.
+ */
+export function genWasmLoop(r: Rng): Uint8Array {
+  const out: number[] = []
+  const push = (v: bigint): void => void out.push(...pushBytes(v))
+  const grow = r.int(6) === 0
+  // wide values under the counter: a read below the right slot shows
+  for (let i = r.int(3); i > 0; i--) push(rand256(r) | (1n << 255n))
+  push(BigInt(1 + (grow && r.int(2) === 0 ? 1000 + r.int(40) : r.int(r.int(3) === 0 ? 200 : 12))))
+  const top = out.length
+  out.push(0x5b)
+  const slot = (): bigint => BigInt(32 * r.int(8) + (r.int(4) === 0 ? r.int(32) : 0))
+  const n = 1 + r.int(16)
+  for (let i = 0; i < n; i++) {
+    const k = r.int(12)
+    if (k < 5) {
+      // operand from memory (changes across iterations) or a constant, op, result to memory
+      const op = r.int(12) === 0 ? r.pick(WASM_OTHER) : r.pick(WASM_BIN)
+      // sometimes a wide word right under the operands (popped after), so a read one slot too low shows
+      const under = r.int(3) === 0
+      if (under) push(rand256(r) | (1n << 255n))
+      if (r.int(2) === 0) {
+        push(slot())
+        out.push(0x51)
+      } else push(limbValue(r))
+      // the first-popped operand: shift and byte amounts around 0, 32, 64·k and 256 for SHL/SHR/SAR/BYTE
+      if ((op === 0x1a || op === 0x1b || op === 0x1c || op === 0x1d) && r.int(4) !== 0) push(r.pick(SHIFT_EDGES))
+      else if (r.int(2) === 0) {
+        push(slot())
+        out.push(0x51)
+      } else push(limbValue(r))
+      out.push(op)
+      if (r.int(4) === 0) out.push(r.pick([0x15, 0x19]))
+      push(slot())
+      out.push(r.int(6) === 0 ? 0x53 : 0x52)
+      if (under) out.push(0x50)
+    } else if (k < 6) {
+      // memory growth: a store further out, rarely beyond the mirror or 32 bits
+      push(limbValue(r))
+      const far = r.int(20)
+      push(far === 0 ? 1n << 32n : far === 1 ? BigInt((1 << 20) - 16 + r.int(32)) : BigInt(256 + r.int(4000)))
+      out.push(0x52)
+    } else if (k < 7) {
+      // observed values: GAS, MSIZE, PC
+      out.push(r.pick([0x5a, 0x59, 0x58]))
+      push(slot())
+      out.push(0x52)
+    } else if (k < 8) {
+      // stack shuffles over the counter and fresh values
+      push(limbValue(r))
+      push(limbValue(r))
+      out.push(r.pick([0x80, 0x81, 0x82]), r.pick([0x90, 0x91]), r.pick(WASM_BIN), 0x18)
+      push(slot())
+      out.push(0x52)
+    } else if (k < 9 && grow) {
+      // leave an item each iteration: the stack grows (overflow inside the loop with a high count)
+      push(limbValue(r))
+      out.push(0x90)
+    } else if (k < 10) {
+      // a forward jump over junk through a computed target
+      const at = out.length
+      out.push(0x61, 0, 0, 0x5f, 0x01, 0x56, 0xfe)
+      const dest = out.length + (r.int(25) === 0 ? 1 : 0)
+      out.push(0x5b)
+      out[at + 1] = dest >> 8
+      out[at + 2] = dest & 0xff
+    } else {
+      push(limbValue(r))
+      out.push(0x15, 0x50)
+    }
+  }
+  // counter: PUSH1 1 SWAP1 SUB DUP1 PUSH2 top [PUSH0 ADD] JUMPI
+  out.push(0x60, 1, 0x90, 0x03, 0x80, 0x61, top >> 8, top & 0xff)
+  if (r.int(3) === 0) out.push(0x5f, 0x01)
+  out.push(0x57)
+  push(256n)
+  out.push(0x5f, 0xf3)
+  return Uint8Array.from(out)
+}
+
 /** Structured random program: snippets with sensible operands, loops, calls, storage, logs and a final RETURN/REVERT. */
 export function genStructured(r: Rng): Uint8Array {
   const out: number[] = []

@@ -27,6 +27,7 @@ import type { AnalyzedCode } from '../code.js'
 import { type Evm, type Frame, type FrameRunner, interpreterInternals as I } from '../interpreter.js'
 import type { ForkTables } from '../opcodes.js'
 import { compile, type CompiledCode, JitCompileError } from './compiler.js'
+import type { WasmCounts } from './wasm/tier.js'
 
 /** JIT tuning. */
 export interface JitOptions {
@@ -52,6 +53,8 @@ export interface JitOptions {
   evalMs?: number
   /** Compile hot pure-compute loops to WebAssembly (tier 2, `wasm/tier.ts`; default true). */
   wasm?: boolean
+  /** Every eligible block goes to wasm, loops or not (default: `threshold` is 0, the forced mode of conformance and the fuzzer). */
+  wasmAll?: boolean
 }
 
 /** Counters for reports and tests. */
@@ -72,6 +75,11 @@ export interface JitStats {
   demoted: number
   /** Codes recompiled with their hot dynamic edges inside regions. */
   relayouts: number
+  /** Compilations that produced a WebAssembly region (tier 2), and its build time (ms, part of `compileMs`). */
+  wasmRegions: number
+  wasmMs: number
+  /** Entries into wasm regions, gas run there, and exits to the interpreter before an instruction. */
+  readonly wasm: WasmCounts
 }
 
 /** Default `hotLeaves`: enough region exits to tell the hot edges from cold ones, few enough to recompile early in a long run. */
@@ -112,7 +120,8 @@ export class Jit implements FrameRunner {
   readonly adaptive: boolean
   readonly evalMs: number
   readonly wasm: boolean
-  readonly stats: JitStats = { compiled: 0, compileMs: 0, failed: 0, compiledRuns: 0, interpretedRuns: 0, evictions: 0, demoted: 0, relayouts: 0 }
+  readonly wasmAll: boolean
+  readonly stats: JitStats = { compiled: 0, compileMs: 0, failed: 0, compiledRuns: 0, interpretedRuns: 0, evictions: 0, demoted: 0, relayouts: 0, wasmRegions: 0, wasmMs: 0, wasm: { entries: 0, gas: 0, bails: 0 } }
   /** Last compile errors (at most 8), for diagnostics. */
   readonly errors: string[] = []
   private readonly counts = new WeakMap<AnalyzedCode, number>()
@@ -134,6 +143,7 @@ export class Jit implements FrameRunner {
     this.adaptive = (opts.adaptive ?? this.threshold > 1) && typeof interpret === 'function'
     this.evalMs = opts.evalMs ?? 100
     this.wasm = opts.wasm ?? true
+    this.wasmAll = opts.wasmAll ?? this.threshold === 0
   }
 
   /** Wasm-tier figures over the cached codes: regions, blocks, entries, gas run in wasm, bails, build ms. */
@@ -206,7 +216,7 @@ export class Jit implements FrameRunner {
     if (code.length > this.maxCodeSize || this.failedCodes.has(code)) return undefined
     let c: CompiledCode
     try {
-      c = compile(code, tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), profile: this.hotLeaves > 0, wasm: this.wasm })
+      c = compile(code, tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), profile: this.hotLeaves > 0, wasm: this.wasm, wasmAll: this.wasmAll, wasmSink: this.stats.wasm })
     } catch (e) {
       this.stats.failed++
       this.failedCodes.add(code)
@@ -215,6 +225,10 @@ export class Jit implements FrameRunner {
     }
     this.stats.compiled++
     this.stats.compileMs += c.compileMs
+    if (c.wasm !== undefined) {
+      this.stats.wasmRegions++
+      this.stats.wasmMs += c.wasm.ms
+    }
     if (!this.cache.has(code) && this.cache.size >= this.maxEntries) this.evict()
     this.cache.set(code, { code: c, lastUse: ++this.clock })
     return c
@@ -237,7 +251,7 @@ export class Jit implements FrameRunner {
     if (edges.length === 0) return undefined
     let n: CompiledCode
     try {
-      n = compile(code, c.tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), hotEdges: edges, wasm: this.wasm })
+      n = compile(code, c.tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), hotEdges: edges, wasm: this.wasm, wasmAll: this.wasmAll, wasmSink: this.stats.wasm })
     } catch (e) {
       if (this.errors.length < 8) this.errors.push(e instanceof JitCompileError ? e.message : String(e))
       return undefined

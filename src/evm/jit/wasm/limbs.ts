@@ -19,9 +19,9 @@
  * `MEM_CAP` bytes, big-endian bytes as in the EVM).
  */
 import { expValue, sdiv, addmod, smod, signExtend } from '../runtime.js'
-import { Code, I32, I64, Op } from './encoder.js'
+import { buildModule, Code, I32, I64, Op } from './encoder.js'
 
-/** Control block: gas out (f64) at +0, sp out (byte address) at +8, memory length at +12, lowest stack slot written at +16, memory dirty at +20. */
+/** Control block: gas out (f64) at +0, sp out (byte address) at +8, memory length at +12, lowest stack slot written at +16, written memory range [+20, +24). */
 export const CTRL = 0
 /** Scratch for shifts: zeros at [ZERO, ZERO+32), a word at [ZERO+32, ZERO+64), zeros (or SAR's sign) at [ZERO+64, ZERO+96). */
 export const ZERO = 64
@@ -384,48 +384,62 @@ function genByte(): Code {
 
 /**
  * DIV / MOD (a at q + 32, b at q): in wasm when both fit in 64 bits or the
- * divisor is a power of two below 2^64 (SHR / a low mask), else `bigOp`.
+ * divisor is a power of two (SHR / a low mask; Solidity and Huff shift by
+ * dividing), else `bigOp`.
  */
 function genDivMod(op: 0x04 | 0x06): Code {
   const c = new Code(1)
-  const b0 = c.local(I64)
+  const b = [c.local(I64), c.local(I64), c.local(I64), c.local(I64)]
   const r = c.local(I64)
-  ldB(c, 0).set(b0)
-  ldB(c, 1)
-  ldB(c, 2).op(Op.i64_or)
-  ldB(c, 3).op(Op.i64_or, Op.i64_eqz)
-  c.if()
-  // divisor below 2^64
+  const s = c.local(I64)
+  const t = c.local(I64)
+  for (let k = 0; k < 4; k++) ldB(c, k).set(b[k]!)
+  c.get(b[1]!).get(b[2]!).op(Op.i64_or).get(b[3]!).op(Op.i64_or, Op.i64_eqz)
   ldA(c, 1)
   ldA(c, 2).op(Op.i64_or)
-  ldA(c, 3).op(Op.i64_or, Op.i64_eqz)
+  ldA(c, 3).op(Op.i64_or, Op.i64_eqz, Op.i32_and)
   c.if()
-  c.get(b0).op(Op.i64_eqz).if().i64(0n).set(r).else()
-  ldA(c, 0).get(b0).op(op === 0x04 ? Op.i64_div_u : Op.i64_rem_u).set(r)
+  // both below 2^64
+  c.get(b[0]!).op(Op.i64_eqz).if().i64(0n).set(r).else()
+  ldA(c, 0).get(b[0]!).op(op === 0x04 ? Op.i64_div_u : Op.i64_rem_u).set(r)
   c.end()
   c.get(0).get(r).st(0)
   for (let k = 1; k < 4; k++) c.get(0).i64(0n).st(8 * k)
   c.op(Op.return)
   c.end()
-  // wide dividend, power-of-two divisor
-  c.get(b0).op(Op.i64_eqz, Op.i32_eqz).get(b0).get(b0).i64(1n).op(Op.i64_sub, Op.i64_and, Op.i64_eqz, Op.i32_and)
+  // a power-of-two divisor 2^s: one bit set over the four limbs
+  for (let k = 0; k < 4; k++) {
+    c.get(b[k]!).op(Op.i64_popcnt)
+    if (k > 0) c.op(Op.i64_add)
+  }
+  c.i64(1n).op(Op.i64_eq)
   c.if()
+  // s = 64k + ctz(b_k) for the nonzero limb k
+  c.i64(192n).get(b[3]!).op(Op.i64_ctz, Op.i64_add).set(s)
+  for (let k = 2; k >= 0; k--) c.i64(BigInt(64 * k)).get(b[k]!).op(Op.i64_ctz, Op.i64_add).get(s).get(b[k]!).i64(0n).op(Op.i64_ne, Op.select).set(s)
   if (op === 0x06) {
-    c.get(0)
-    ldA(c, 0).get(b0).i64(1n).op(Op.i64_sub, Op.i64_and).st(0)
-    for (let k = 1; k < 4; k++) c.get(0).i64(0n).st(8 * k)
+    // a mod 2^s: limb k keeps its low s - 64k bits (all when ≥ 64, none when ≤ 0)
+    for (let k = 0; k < 4; k++) {
+      c.get(s).i64(BigInt(64 * k)).op(Op.i64_sub).set(t)
+      c.get(0)
+      ldA(c, k)
+      c.i64(-1n).i64(0n).i64(1n).get(t).op(Op.i64_shl).i64(1n).op(Op.i64_sub).get(t).i64(0n).op(Op.i64_le_s)
+      // stack: -1, 0, (1<<t)-1, t<=0 → select(0, (1<<t)-1, t<=0) then select(-1, that, t>=64)
+      c.op(Op.select)
+      c.get(t).i64(64n).op(Op.i64_ge_s, Op.select)
+      c.op(Op.i64_and).st(8 * k)
+    }
   } else {
-    // a / 2^k = SHR(k, a): move a to q, k to q + 32
+    // a / 2^s = SHR(s, a): move a to q, s to q + 32
     for (let k = 0; k < 4; k++) {
       c.get(0)
       ldA(c, k).st(8 * k)
     }
-    c.get(0).get(b0).op(0x7a /* i64.ctz */).st(32)
+    c.get(0).get(s).st(32)
     for (let k = 1; k < 4; k++) c.get(0).i64(0n).st(32 + 8 * k)
     c.get(0).call(H.shr)
   }
   c.op(Op.return)
-  c.end()
   c.end()
   c.i32(op).get(0).call(H.big)
   return c
@@ -468,7 +482,7 @@ export function helperFuncs(): { type: number; code: Code }[] {
     { type: T_Q, code: genAdd() },
     { type: T_Q, code: genSub() },
     { type: T_Q, code: genMul() },
-    { type: T_Q, code: genCmp(32, 0, false) },
+    { type: T_Q, code: genCmp(32, 0, true) },
     { type: T_Q, code: genCmp(0, 32, false) },
     { type: T_Q, code: genCmp(32, 0, true) },
     { type: T_Q, code: genCmp(0, 32, true) },
@@ -488,4 +502,28 @@ export function helperFuncs(): { type: number; code: Code }[] {
     { type: T_I64, code: genMcost() },
     { type: T_QI64, code: genExpBytes() },
   ]
+}
+
+/**
+ * The helpers alone in a module with each one exported under its `H` name,
+ * over the thread's arena: for unit tests of the limb arithmetic against
+ * BigInt.
+ */
+export function helperModule(): Record<keyof typeof H, (...args: (number | bigint)[]) => number | bigint | undefined> {
+  const funcs = helperFuncs()
+  const bytes = buildModule({
+    types: [
+      { params: [I32], results: [] },
+      { params: [I32, I32], results: [] },
+      { params: [I64], results: [I64] },
+      { params: [I32], results: [I64] },
+    ],
+    importFuncs: [{ module: 'env', name: 'big', type: T_BIG }],
+    memory: { module: 'env', name: 'mem', minPages: ARENA_PAGES },
+    funcs,
+    exports: Object.fromEntries(Object.entries(H).filter(([k]) => k !== 'big')),
+  })
+  const inst = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { big: bigOp, mem: getArena().memory } })
+  // exported functions: their shapes follow the type section above
+  return { ...(inst.exports as Record<keyof typeof H, (...args: (number | bigint)[]) => number | bigint | undefined>), big: bigOp as unknown as (...args: (number | bigint)[]) => undefined }
 }

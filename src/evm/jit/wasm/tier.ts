@@ -29,7 +29,7 @@
  */
 import type { AnalyzedCode } from '../../code.js'
 import type { Frame } from '../../interpreter.js'
-import { type ForkTables, G, MAX_STACK } from '../../opcodes.js'
+import { type ForkTables, G, MAX_STACK, OPCODES } from '../../opcodes.js'
 import type { Analysis, Block } from '../analysis.js'
 import { buildModule, Code, F64, I32, I64, Op } from './encoder.js'
 import { ARENA_PAGES, bigOp, BIG_OPS, CTRL, getArena, getWord, H, helperFuncs, MEM_BASE, MEM_CAP, putWord, STACK_BASE, T_BIG, wasmApi } from './limbs.js'
@@ -78,19 +78,100 @@ function eligible(code: AnalyzedCode, tables: ForkTables, b: Block): boolean {
   for (const pc of b.pcs) {
     const op = code.padded[pc]!
     if (tables.gas[op]! < 0 || !wasmSupported(op)) return false
+    // ops computed by calling back into BigInt JavaScript are slower here than in tier 1
+    if (BIG_OPS[op] !== undefined && op !== 0x04 && op !== 0x06) return false
   }
   return true
 }
 
 /**
- * The blocks to compile to wasm: eligible, reachable blocks on a cycle of
- * eligible blocks (strongly connected components over static edges with
- * more than one block or a self-loop).
+ * How many stack slots below the entry sp the region may read when entered
+ * at each block (-1: unknown, copy the whole stack). Heights relative to
+ * one root per component follow static edges; a component whose heights
+ * disagree is unknown. Only a performance hint: `run` checks every block's
+ * reach against the slots actually copied in and leaves to the interpreter
+ * when it would read below them.
  */
-export function selectBlocks(code: AnalyzedCode, tables: ForkTables, an: Analysis, succ: readonly (readonly number[])[], reach: Uint8Array): number[] {
+export function entryDepths(code: AnalyzedCode, an: Analysis, ids: readonly number[], succ: readonly (readonly number[])[]): Int32Array {
+  const n = an.blocks.length
+  const need = new Int32Array(n).fill(-1)
+  const inW = new Uint8Array(n)
+  for (const id of ids) inW[id] = 1
+  const h = new Map<number, number>()
+  const net = (b: Block): number => {
+    let x = 0
+    for (const pc of b.pcs) {
+      const info = OPCODES[code.padded[pc]!]!
+      x += info.outputs - info.inputs
+    }
+    return x
+  }
+  for (const root of ids) {
+    if (h.has(root)) continue
+    const comp: number[] = []
+    let consistent = true
+    h.set(root, 0)
+    const work = [root]
+    while (work.length > 0) {
+      const v = work.pop()!
+      comp.push(v)
+      const out = h.get(v)! + net(an.blocks[v]!)
+      for (const w of succ[v]!) {
+        if (w < 0 || inW[w] === 0) continue
+        const hw = h.get(w)
+        if (hw === undefined) {
+          h.set(w, out)
+          work.push(w)
+        } else if (hw !== out) consistent = false
+      }
+    }
+    if (!consistent) continue
+    let lowest = Infinity
+    for (const v of comp) lowest = Math.min(lowest, h.get(v)! + an.blocks[v]!.sections[0]!.low)
+    for (const v of comp) need[v] = h.get(v)! - lowest
+  }
+  return need
+}
+
+/**
+ * Successors for the cycle search: static edges, plus, for blocks ending
+ * in a jump to a computed target, every JUMPDEST block whose pc the code
+ * pushes as a constant somewhere (return addresses of internal calls and
+ * Huff macros: the loops closed through computed jumps).
+ */
+export function searchEdges(code: AnalyzedCode, an: Analysis, succ: readonly (readonly number[])[], dynamic: readonly boolean[], jd: Int32Array): number[][] {
+  const pushed: number[] = []
+  const seen = new Set<number>()
+  for (const b of an.blocks) {
+    for (const pc of b.pcs) {
+      const op = code.padded[pc]!
+      if (op < 0x60 || op > 0x7f) continue
+      const v = code.pushValues[pc]!
+      if (v < BigInt(jd.length) && jd[Number(v)]! >= 0 && !seen.has(Number(v))) {
+        seen.add(Number(v))
+        pushed.push(jd[Number(v)]!)
+      }
+    }
+  }
+  return an.blocks.map((b) => (dynamic[b.id] === true ? [...succ[b.id]!, ...pushed] : [...succ[b.id]!]))
+}
+
+/**
+ * The blocks to compile to wasm: eligible, reachable blocks on a cycle of
+ * eligible blocks (strongly connected components over `succ`, from
+ * `searchEdges`, with more than one block or a self-loop). With `all`
+ * (forced mode), every eligible reachable block.
+ */
+export function selectBlocks(code: AnalyzedCode, tables: ForkTables, an: Analysis, succ: readonly (readonly number[])[], reach: Uint8Array, all = false): number[] {
   const n = an.blocks.length
   const ok = new Uint8Array(n)
   for (const b of an.blocks) if (reach[b.id] === 1 && eligible(code, tables, b)) ok[b.id] = 1
+  if (all) {
+    // forced mode (conformance, fuzzing): every eligible block, loops or not
+    const ids: number[] = []
+    for (let id = 0; id < n && ids.length < MAX_WASM_BLOCKS; id++) if (ok[id] === 1) ids.push(id)
+    return ids
+  }
   // Tarjan's SCC, iterative
   const index = new Int32Array(n).fill(-1)
   const low = new Int32Array(n)
@@ -145,15 +226,20 @@ const P_BLK = 0
 const P_SP = 1
 const P_GASF = 2
 const P_ML = 3
+/** Lowest stack address copied in from the frame: a block that would read below it leaves to the interpreter. */
+const P_LOW = 4
 
 /** Emits the `run` function. */
 class RunGen {
-  readonly c = new Code(4)
+  readonly c = new Code(5)
   readonly gas: number
   readonly bp: number
   readonly minsp: number
-  readonly dirty: number
+  /** Written (or zero-filled) memory range [wlo, whi), for the copy back. */
+  readonly wlo: number
+  readonly whi: number
   readonly o: number
+  readonly t32: number
   readonly t64: number
   readonly cost: number
   /** Position of each block id in the wasm order (-1 when outside the tier). */
@@ -172,8 +258,10 @@ class RunGen {
     this.gas = this.c.local(I64)
     this.bp = this.c.local(I32)
     this.minsp = this.c.local(I32)
-    this.dirty = this.c.local(I32)
+    this.wlo = this.c.local(I32)
+    this.whi = this.c.local(I32)
     this.o = this.c.local(I32)
+    this.t32 = this.c.local(I32)
     this.t64 = this.c.local(I64)
     this.cost = this.c.local(I64)
     this.pos = new Int32Array(an.blocks.length).fill(-1)
@@ -186,6 +274,7 @@ class RunGen {
     const n = this.ids.length
     c.get(P_GASF).op(Op.i64_trunc_f64_s).set(this.gas)
     c.get(P_SP).set(this.minsp)
+    c.i32(MEM_CAP).set(this.wlo)
     c.loop() // L
     c.block() // X
     for (let j = 0; j < n; j++) c.block()
@@ -202,7 +291,8 @@ class RunGen {
     c.i32(CTRL).get(P_SP).mem(Op.i32_store, 8)
     c.i32(CTRL).get(P_ML).mem(Op.i32_store, 12)
     c.i32(CTRL).get(this.minsp).mem(Op.i32_store, 16)
-    c.i32(CTRL).get(this.dirty).mem(Op.i32_store, 20)
+    c.i32(CTRL).get(this.wlo).mem(Op.i32_store, 20)
+    c.i32(CTRL).get(this.whi).mem(Op.i32_store, 24)
     c.get(P_BLK).op(Op.return)
     c.end() // L
     c.op(Op.unreachable)
@@ -248,12 +338,11 @@ class RunGen {
     const L = -sec.low
     const Hh = sec.high
     const start = b.start
-    if (L > 0) {
-      c.get(P_SP).i32(STACK_BASE + 32 * L).op(Op.i32_lt_u)
-      this.openIf()
-      this.bail(start, 0, undefined)
-      this.closeIf()
-    }
+    // underflow, or a read below the slots copied in: the interpreter runs the block
+    c.get(P_SP).i32(32 * L).op(Op.i32_sub).tee(this.bp).get(P_LOW).op(Op.i32_lt_s)
+    this.openIf()
+    this.bail(start, 0, undefined)
+    this.closeIf()
     if (Hh > 0) {
       c.get(P_SP).i32(STACK_BASE + 32 * (MAX_STACK - Hh)).op(Op.i32_gt_u)
       this.openIf()
@@ -267,7 +356,6 @@ class RunGen {
       this.bail(start, sec.gas, undefined)
       this.closeIf()
     }
-    c.get(P_SP).i32(32 * L).op(Op.i32_sub).set(this.bp)
     c.get(this.bp).get(this.minsp).op(Op.i32_lt_u)
     c.if().get(this.bp).set(this.minsp).end()
     // d: stack height relative to the block entry; known: compile-time constants by relative slot
@@ -400,11 +488,11 @@ class RunGen {
           } else if (op === 0x52) {
             const v = off(2)
             for (let k = 0; k < 4; k++) c.get(this.o).get(this.bp).ld(v + 8 * k).call(H.bswap).mem(Op.i64_store, MEM_BASE + 24 - 8 * k)
-            c.i32(1).set(this.dirty)
+            this.written(32)
             d -= 2
           } else {
             c.get(this.o).get(this.bp).ld(off(2)).op(Op.i32_wrap_i64).mem(Op.i32_store8, MEM_BASE)
-            c.i32(1).set(this.dirty)
+            this.written(1)
             d -= 2
           }
           break
@@ -471,12 +559,19 @@ class RunGen {
     c.get(this.gas).get(this.cost).op(Op.i64_add).set(this.gas)
     this.bail(pc, refund, sp)
     this.closeIf()
-    // zero the new words: memory.fill(MEM_BASE + memLen, 0, newLen - memLen)
+    // zero the new words: memory.fill(MEM_BASE + memLen, 0, newLen - memLen); they are copied back too
     c.get(P_ML).i32(MEM_BASE).op(Op.i32_add).i32(0)
     c.get(this.o).i32(size + 31).op(Op.i32_add).i32(-32).op(Op.i32_and).get(P_ML).op(Op.i32_sub).fill()
-    c.get(this.o).i32(size + 31).op(Op.i32_add).i32(-32).op(Op.i32_and).set(P_ML)
-    c.i32(1).set(this.dirty)
+    c.get(P_ML).get(this.wlo).op(Op.i32_lt_u).if().get(P_ML).set(this.wlo).end()
+    c.get(this.o).i32(size + 31).op(Op.i32_add).i32(-32).op(Op.i32_and).tee(P_ML).set(this.whi)
     this.closeIf()
+  }
+
+  /** Widen the written range by the `size` bytes at `o`. */
+  private written(size: number): void {
+    const c = this.c
+    c.get(this.o).get(this.wlo).op(Op.i32_lt_u).if().get(this.o).set(this.wlo).end()
+    c.get(this.o).i32(size).op(Op.i32_add).tee(this.t32).get(this.whi).op(Op.i32_gt_u).if().get(this.t32).set(this.whi).end()
   }
 
   /**
@@ -567,9 +662,13 @@ export interface WasmRegion {
 
 /**
  * Build the wasm region for `ids` (from `selectBlocks`); `jd` maps pc →
- * block for reachable JUMPDESTs (tier 1's dispatch table).
+ * block for reachable JUMPDESTs (tier 1's dispatch table); `sink`, when
+ * given, also receives the region's counts (a `Jit`'s totals).
  */
-export function buildWasmRegion(code: AnalyzedCode, tables: ForkTables, an: Analysis, ids: readonly number[], jd: Int32Array): WasmRegion {
+export function buildWasmRegion(code: AnalyzedCode, tables: ForkTables, an: Analysis, ids: readonly number[], jd: Int32Array, succ: readonly (readonly number[])[], sink?: WasmCounts): WasmRegion {
+  const need = entryDepths(code, an, ids, succ)
+  let usesMem = false
+  for (const id of ids) for (const pc of an.blocks[id]!.pcs) if (code.padded[pc]! >= 0x51 && code.padded[pc]! <= 0x53) usesMem = true
   const gen = new RunGen(code, tables, an, ids, jd)
   const run = gen.generate()
   const helpers = helperFuncs()
@@ -582,7 +681,7 @@ export function buildWasmRegion(code: AnalyzedCode, tables: ForkTables, an: Anal
       { params: [I64], results: [I64] }, // T_I64 = 2
       { params: [I32], results: [I64] }, // T_QI64 = 3
       { params: [I32], results: [I32] }, // pc2blk
-      { params: [I32, I32, F64, I32], results: [I32] }, // run
+      { params: [I32, I32, F64, I32, I32], results: [I32] }, // run
     ],
     importFuncs: [{ module: 'env', name: 'big', type: T_BIG }],
     memory: { module: 'env', name: 'mem', minPages: ARENA_PAGES },
@@ -593,7 +692,7 @@ export function buildWasmRegion(code: AnalyzedCode, tables: ForkTables, an: Anal
   const mod = new wasmApi.Module(bytes)
   const inst = new wasmApi.Instance(mod, { env: { big: bigOp, mem: arena.memory } })
   // the export's shape is fixed by the type section above
-  const runFn = inst.exports['run'] as (blk: number, sp: number, gas: number, memLen: number) => number
+  const runFn = inst.exports['run'] as (blk: number, sp: number, gas: number, memLen: number, low: number) => number
   const { u8, u64, i32, f64 } = arena
   const startPc = an.blocks.map((b) => b.start)
   const counts: WasmCounts = { entries: 0, gas: 0, bails: 0 }
@@ -605,31 +704,41 @@ export function buildWasmRegion(code: AnalyzedCode, tables: ForkTables, an: Anal
       return -1
     }
     const st = f.stack
-    for (let i = 0; i < n; i++) putWord(u64, STACK_BASE + 32 * i, st[i]!)
-    if (memLen > 0) u8.set(f.mem.subarray(0, memLen), MEM_BASE)
+    const nd = need[blk]!
+    const from = nd < 0 || nd >= n ? 0 : n - nd
+    for (let i = from; i < n; i++) putWord(u64, STACK_BASE + 32 * i, st[i]!)
+    if (usesMem && memLen > 0) u8.set(f.mem.subarray(0, memLen), MEM_BASE)
     const g0 = f.gas
-    const r = runFn(blk, STACK_BASE + 32 * n, g0, memLen)
+    const r = runFn(blk, STACK_BASE + 32 * n, g0, memLen, STACK_BASE + 32 * from)
     f.gas = f64[CTRL >> 3]!
     counts.entries++
     counts.gas += g0 - f.gas
+    if (sink !== undefined) {
+      sink.entries++
+      sink.gas += g0 - f.gas
+    }
     const spOut = (i32[(CTRL + 8) >> 2]! - STACK_BASE) >> 5
     const minSlot = (i32[(CTRL + 16) >> 2]! - STACK_BASE) >> 5
     for (let i = minSlot; i < spOut; i++) st[i] = getWord(u64, STACK_BASE + 32 * i)
     f.sp = spOut
-    if (i32[(CTRL + 20) >> 2] !== 0) {
+    const wlo = i32[(CTRL + 20) >> 2]!
+    const whi = i32[(CTRL + 24) >> 2]!
+    if (whi > wlo) {
       const ml = i32[(CTRL + 12) >> 2]!
       if (ml > f.mem.length) {
         let cap = f.mem.length * 2
         if (cap < ml) cap = ml
         const m = new Uint8Array(cap)
+        m.set(f.mem.subarray(0, memLen))
         f.mem = m
         f.view = new DataView(m.buffer)
       }
-      f.mem.set(u8.subarray(MEM_BASE, MEM_BASE + ml))
+      f.mem.set(u8.subarray(MEM_BASE + wlo, MEM_BASE + whi), wlo)
       f.memLen = ml
     }
     if (r >= 0) return 8 + r
     counts.bails++
+    if (sink !== undefined) sink.bails++
     f.pc = -1 - r
     return -1
   }
