@@ -482,7 +482,7 @@ export function helperFuncs(): { type: number; code: Code }[] {
     { type: T_Q, code: genAdd() },
     { type: T_Q, code: genSub() },
     { type: T_Q, code: genMul() },
-    { type: T_Q, code: genCmp(32, 0, true) },
+    { type: T_Q, code: genCmp(32, 0, false) },
     { type: T_Q, code: genCmp(0, 32, false) },
     { type: T_Q, code: genCmp(32, 0, true) },
     { type: T_Q, code: genCmp(0, 32, true) },
