@@ -14,6 +14,11 @@ export const F64 = 0x7c
 /** Block type of a block that yields nothing. */
 export const VOID = 0x40
 
+/** Append `src` to `dst` (a loop: spreading a large array into `push` overflows the call stack). */
+export function append(dst: number[], src: readonly number[]): void {
+  for (let i = 0; i < src.length; i++) dst.push(src[i]!)
+}
+
 /** Unsigned LEB128 of a non-negative integer below 2^32. */
 export function uleb(n: number): number[] {
   const out: number[] = []
@@ -216,7 +221,7 @@ export class Code {
   /** `br_table` with `targets` (label depths) and a default depth. */
   brTable(targets: readonly number[], dflt: number): this {
     this.bytes.push(Op.br_table, ...uleb(targets.length))
-    for (const t of targets) this.bytes.push(...uleb(t))
+    for (const t of targets) append(this.bytes, uleb(t))
     this.bytes.push(...uleb(dflt))
     return this
   }
@@ -240,10 +245,13 @@ export class Code {
       if (g !== undefined && g[1] === t) g[0]++
       else groups.push([1, t])
     }
-    const body = [...uleb(groups.length)]
+    const body = uleb(groups.length)
     for (const [n, t] of groups) body.push(...uleb(n), t)
-    body.push(...this.bytes, Op.end)
-    return [...uleb(body.length), ...body]
+    append(body, this.bytes)
+    body.push(Op.end)
+    const out = uleb(body.length)
+    append(out, body)
+    return out
   }
 }
 
@@ -283,24 +291,26 @@ function str(s: string): number[] {
 }
 
 function section(id: number, content: number[]): number[] {
-  return [id, ...uleb(content.length), ...content]
+  const out = [id, ...uleb(content.length)]
+  append(out, content)
+  return out
 }
 
 function vec(items: number[][]): number[] {
   const out = uleb(items.length)
-  for (const i of items) out.push(...i)
+  for (const i of items) append(out, i)
   return out
 }
 
 /** Encode a module to bytes. */
 export function buildModule(m: ModuleSpec): Uint8Array {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]
-  out.push(...section(1, vec(m.types.map((t) => [0x60, ...uleb(t.params.length), ...t.params, ...uleb(t.results.length), ...t.results]))))
+  append(out, section(1, vec(m.types.map((t) => [0x60, ...uleb(t.params.length), ...t.params, ...uleb(t.results.length), ...t.results]))))
   const imports = m.importFuncs.map((f) => [...str(f.module), ...str(f.name), 0x00, ...uleb(f.type)])
   imports.push([...str(m.memory.module), ...str(m.memory.name), 0x02, 0x00, ...uleb(m.memory.minPages)])
-  out.push(...section(2, vec(imports)))
-  out.push(...section(3, vec(m.funcs.map((f) => uleb(f.type)))))
-  out.push(...section(7, vec(Object.entries(m.exports).map(([name, idx]) => [...str(name), 0x00, ...uleb(idx)]))))
-  out.push(...section(10, vec(m.funcs.map((f) => f.code.encode()))))
+  append(out, section(2, vec(imports)))
+  append(out, section(3, vec(m.funcs.map((f) => uleb(f.type)))))
+  append(out, section(7, vec(Object.entries(m.exports).map(([name, idx]) => [...str(name), 0x00, ...uleb(idx)]))))
+  append(out, section(10, vec(m.funcs.map((f) => f.code.encode()))))
   return Uint8Array.from(out)
 }

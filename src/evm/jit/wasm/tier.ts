@@ -73,7 +73,8 @@ const HELPER2: Record<number, number> = {
 /** Blocks the tier can run: supported ops only, no terminator but jumps, no fall off the code's end. */
 function eligible(code: AnalyzedCode, tables: ForkTables, b: Block): boolean {
   if (b.term !== 'fall' && b.term !== 'jump' && b.term !== 'jumpi') return false
-  if (b.term === 'fall' && b.end >= code.length) return false
+  // falling off the end of the code is a STOP, which ends the frame: tier 1's business
+  if ((b.term === 'fall' || b.term === 'jumpi') && b.end >= code.length) return false
   if (b.sections.length !== 1) return false
   for (const pc of b.pcs) {
     const op = code.padded[pc]!
@@ -528,7 +529,8 @@ class RunGen {
     }
     if (!dead) {
       setSp()
-      const next = this.an.blockAt[b.end]!
+      const next = b.end < this.code.length ? this.an.blockAt[b.end]! : -1
+      if (next < 0) throw new Error(`wasm tier: block at pc ${b.start} falls through to no block`)
       if (this.pos[next] !== j + 1) this.goto(next)
     }
   }
