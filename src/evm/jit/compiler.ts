@@ -1098,7 +1098,7 @@ export function compile(code: AnalyzedCode, tables: ForkTables, opts: CompileOpt
       const tw = performance.now()
       let w: ReturnType<typeof buildWasmRegion>
       try {
-        w = buildWasmRegion(code, tables, an, ids, jd, gens.map((g) => g.succ), opts.wasmSink)
+        w = buildWasmRegion(code, tables, an, ids, jd, gens.map((g) => g.succ), opts.wasmSink, opts.wasmAll === true)
       } catch (e) {
         throw new JitCompileError(`wasm tier: ${(e as Error).message}`)
       }

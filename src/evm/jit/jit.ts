@@ -78,6 +78,8 @@ export interface JitStats {
   /** Compilations that produced a WebAssembly region (tier 2), and its build time (ms, part of `compileMs`). */
   wasmRegions: number
   wasmMs: number
+  /** Wasm regions dropped as unprofitable (recompiled with tier 1 only). */
+  wasmDropped: number
   /** Entries into wasm regions, gas run there, and exits to the interpreter before an instruction. */
   readonly wasm: WasmCounts
 }
@@ -121,7 +123,7 @@ export class Jit implements FrameRunner {
   readonly evalMs: number
   readonly wasm: boolean
   readonly wasmAll: boolean
-  readonly stats: JitStats = { compiled: 0, compileMs: 0, failed: 0, compiledRuns: 0, interpretedRuns: 0, evictions: 0, demoted: 0, relayouts: 0, wasmRegions: 0, wasmMs: 0, wasm: { entries: 0, gas: 0, bails: 0 } }
+  readonly stats: JitStats = { compiled: 0, compileMs: 0, failed: 0, compiledRuns: 0, interpretedRuns: 0, evictions: 0, demoted: 0, relayouts: 0, wasmRegions: 0, wasmMs: 0, wasmDropped: 0, wasm: { entries: 0, gas: 0, bails: 0 } }
   /** Last compile errors (at most 8), for diagnostics. */
   readonly errors: string[] = []
   private readonly counts = new WeakMap<AnalyzedCode, number>()
@@ -130,6 +132,8 @@ export class Jit implements FrameRunner {
   private readonly profiles = new WeakMap<AnalyzedCode, Profile>()
   private readonly demotedCodes = new WeakSet<AnalyzedCode>()
   private readonly queued = new Set<AnalyzedCode>()
+  /** Codes whose wasm region was dropped as unprofitable: compiled with tier 1 only from then on. */
+  private readonly noWasm = new WeakSet<AnalyzedCode>()
   private clock = 0
 
   constructor(opts: JitOptions = {}) {
@@ -216,7 +220,7 @@ export class Jit implements FrameRunner {
     if (code.length > this.maxCodeSize || this.failedCodes.has(code)) return undefined
     let c: CompiledCode
     try {
-      c = compile(code, tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), profile: this.hotLeaves > 0, wasm: this.wasm, wasmAll: this.wasmAll, wasmSink: this.stats.wasm })
+      c = compile(code, tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), profile: this.hotLeaves > 0, wasm: this.wasm && !this.noWasm.has(code), wasmAll: this.wasmAll, wasmSink: this.stats.wasm })
     } catch (e) {
       this.stats.failed++
       this.failedCodes.add(code)
@@ -251,7 +255,7 @@ export class Jit implements FrameRunner {
     if (edges.length === 0) return undefined
     let n: CompiledCode
     try {
-      n = compile(code, c.tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), hotEdges: edges, wasm: this.wasm, wasmAll: this.wasmAll, wasmSink: this.stats.wasm })
+      n = compile(code, c.tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), hotEdges: edges, wasm: this.wasm && !this.noWasm.has(code), wasmAll: this.wasmAll, wasmSink: this.stats.wasm })
     } catch (e) {
       if (this.errors.length < 8) this.errors.push(e instanceof JitCompileError ? e.message : String(e))
       return undefined
@@ -268,6 +272,28 @@ export class Jit implements FrameRunner {
       p.jGas = 0
       p.jMs = 0
     }
+    return n
+  }
+
+  /**
+   * The code's wasm region proved unprofitable (`WasmCounts.drop`):
+   * recompile it with tier 1 only and cache that. Block ids do not change,
+   * so the frame continues in the new code. Returns the code to run now.
+   */
+  private dropWasm(code: AnalyzedCode, c: CompiledCode): CompiledCode {
+    c.wasm!.counts.drop = false
+    this.noWasm.add(code)
+    let n: CompiledCode
+    try {
+      n = compile(code, c.tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), profile: this.hotLeaves > 0, wasm: false })
+    } catch (e) {
+      if (this.errors.length < 8) this.errors.push(e instanceof JitCompileError ? e.message : String(e))
+      return c
+    }
+    this.stats.wasmDropped++
+    this.stats.compileMs += n.compileMs
+    const e = this.cache.get(code)
+    if (e !== undefined && e.code === c) e.code = n
     return n
   }
 
@@ -361,6 +387,7 @@ export class Jit implements FrameRunner {
         return -1
       }
     }
+    if (c.wasm?.counts.drop === true) c = this.dropWasm(code, c)
     let b = c.blockAt[f.pc]!
     if (b === undefined || b < 0) {
       this.stats.interpretedRuns++

@@ -650,7 +650,14 @@ export interface WasmCounts {
   gas: number
   /** Exits to the interpreter before an instruction (out of gas, bounds, memory cap, invalid jump). */
   bails: number
+  /** The region proved unprofitable (too little gas run per entry to pay for the copies): the code is recompiled without it. */
+  drop?: boolean
 }
+
+/** Window of entries (a power of two) over which a region's gas per entry is judged. */
+export const WASM_PROBE_ENTRIES = 64
+/** Least average gas per entry for a region to stay: below it, copying the stack and memory in and out costs more than wasm saves. */
+export const WASM_MIN_GAS_PER_ENTRY = 1000
 
 /** The wasm tier of one code: its region function and figures. */
 export interface WasmRegion {
@@ -665,9 +672,10 @@ export interface WasmRegion {
 /**
  * Build the wasm region for `ids` (from `selectBlocks`); `jd` maps pc →
  * block for reachable JUMPDESTs (tier 1's dispatch table); `sink`, when
- * given, also receives the region's counts (a `Jit`'s totals).
+ * given, also receives the region's counts (a `Jit`'s totals); `all`
+ * (forced mode) never marks the region unprofitable.
  */
-export function buildWasmRegion(code: AnalyzedCode, tables: ForkTables, an: Analysis, ids: readonly number[], jd: Int32Array, succ: readonly (readonly number[])[], sink?: WasmCounts): WasmRegion {
+export function buildWasmRegion(code: AnalyzedCode, tables: ForkTables, an: Analysis, ids: readonly number[], jd: Int32Array, succ: readonly (readonly number[])[], sink?: WasmCounts, all = false): WasmRegion {
   const need = entryDepths(code, an, ids, succ)
   let usesMem = false
   for (const id of ids) for (const pc of an.blocks[id]!.pcs) if (code.padded[pc]! >= 0x51 && code.padded[pc]! <= 0x53) usesMem = true
@@ -698,7 +706,12 @@ export function buildWasmRegion(code: AnalyzedCode, tables: ForkTables, an: Anal
   const { u8, u64, i32, f64 } = arena
   const startPc = an.blocks.map((b) => b.start)
   const counts: WasmCounts = { entries: 0, gas: 0, bails: 0 }
-  const fn: WasmRegionFn = (f, _evm, blk) => {
+  const low = an.blocks.map((b) => -b.sections[0]!.low)
+  const inRegion = new Uint8Array(an.blocks.length)
+  for (const id of ids) inRegion[id] = 1
+  let windowGas = 0
+  const fn: WasmRegionFn = (f, _evm, blk) => enter(f, blk, false)
+  const enter = (f: Frame, blk: number, full: boolean): number => {
     const n = f.sp
     const memLen = f.memLen
     if (f.bank !== 0n || memLen > MEM_CAP) {
@@ -706,7 +719,7 @@ export function buildWasmRegion(code: AnalyzedCode, tables: ForkTables, an: Anal
       return -1
     }
     const st = f.stack
-    const nd = need[blk]!
+    const nd = full ? -1 : need[blk]!
     const from = nd < 0 || nd >= n ? 0 : n - nd
     for (let i = from; i < n; i++) putWord(u64, STACK_BASE + 32 * i, st[i]!)
     if (usesMem && memLen > 0) u8.set(f.mem.subarray(0, memLen), MEM_BASE)
@@ -738,10 +751,23 @@ export function buildWasmRegion(code: AnalyzedCode, tables: ForkTables, an: Anal
       f.mem.set(u8.subarray(MEM_BASE + wlo, MEM_BASE + whi), wlo)
       f.memLen = ml
     }
-    if (r >= 0) return 8 + r
+    if (r >= 0) {
+      // judged per window of WASM_PROBE_ENTRIES entries (a power of two)
+      if (!all && (counts.entries & (WASM_PROBE_ENTRIES - 1)) === 0) {
+        if (counts.gas - windowGas < WASM_PROBE_ENTRIES * WASM_MIN_GAS_PER_ENTRY) counts.drop = true
+        windowGas = counts.gas
+      }
+      return 8 + r
+    }
+    const pc = -1 - r
+    const b = an.blockAt[pc]!
+    if (from > 0 && b >= 0 && inRegion[b] === 1 && startPc[b] === pc && f.sp >= low[b]! && f.sp - low[b]! < from) {
+      // the block reads below the slots copied in (the entry-depth estimate was short): again with the whole stack
+      return enter(f, b, true)
+    }
     counts.bails++
     if (sink !== undefined) sink.bails++
-    f.pc = -1 - r
+    f.pc = pc
     return -1
   }
   return { fn, counts, blocks: ids, bytes: bytes.length }
