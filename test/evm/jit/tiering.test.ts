@@ -126,11 +126,12 @@ test('adaptive tiering gives the interpreter results while it measures and after
 const CALL_LOOP = '60325b6008601556' + '5b600190038060025760205ff3' + '5b5f516003015f5256'
 
 test('relayout: hot exit edges merge their regions; the frame continues in the recompiled code with the same results', () => {
+  // tier 1's layout alone (the wasm tier would take the loop's blocks out of the JS regions)
   const code = analyzeCode(hex(CALL_LOOP))
-  const plain = compile(code, T, { regionChars: 150, profile: true })
+  const plain = compile(code, T, { regionChars: 150, profile: true, wasm: false })
   assert.equal(plain.regions.length, 5, 'one region per block at this region size')
   assert.ok(plain.hot !== undefined && plain.hot.leaves === 0)
-  const merged = compile(code, T, { regionChars: 150, hotEdges: [[1, 4, 50], [4, 2, 50], [2, 1, 49]] })
+  const merged = compile(code, T, { regionChars: 150, hotEdges: [[1, 4, 50], [4, 2, 50], [2, 1, 49]], wasm: false })
   assert.equal(merged.hot, undefined, 'no recording without `profile`')
   assert.equal(merged.regionOf[1], merged.regionOf[4])
   assert.equal(merged.regionOf[2], merged.regionOf[4])
@@ -139,22 +140,22 @@ test('relayout: hot exit edges merge their regions; the frame continues in the r
   // end to end: the relayout happens mid-frame after 20 region exits
   const ref = runCase(mk(CALL_LOOP), undefined)
   assert.equal(ref.output, '00'.repeat(31) + '96')
-  const jit = new Jit({ threshold: 0, regionChars: 150, hotLeaves: 20 })
+  const jit = new Jit({ threshold: 0, regionChars: 150, hotLeaves: 20, wasm: false })
   assert.equal(compareOutcomes(ref, runCase(mk(CALL_LOOP), jit)), undefined)
   assert.equal(jit.stats.relayouts, 1)
   // out of gas at every point of the run, before and after the switch
   for (let gas = 0; gas < 1_000_000 - Number(ref.gasLeft); gas += 97) {
     const c = { ...mk(CALL_LOOP), gas }
-    assert.equal(compareOutcomes(runCase(c, undefined), runCase(c, new Jit({ threshold: 0, regionChars: 150, hotLeaves: 20 }))), undefined, `gas ${gas}`)
+    assert.equal(compareOutcomes(runCase(c, undefined), runCase(c, new Jit({ threshold: 0, regionChars: 150, hotLeaves: 20, wasm: false }))), undefined, `gas ${gas}`)
   }
-  const off = new Jit({ threshold: 0, regionChars: 150, hotLeaves: 0 })
+  const off = new Jit({ threshold: 0, regionChars: 150, hotLeaves: 0, wasm: false })
   assert.equal(compareOutcomes(ref, runCase(mk(CALL_LOOP), off)), undefined)
   assert.equal(off.stats.relayouts, 0)
 })
 
 test('relayout with async: true is compiled from setImmediate, off the running frame', async () => {
   const ref = runCase(mk(CALL_LOOP), undefined)
-  const jit = new Jit({ threshold: 1, async: true, adaptive: false, regionChars: 150, hotLeaves: 20 })
+  const jit = new Jit({ threshold: 1, async: true, adaptive: false, regionChars: 150, hotLeaves: 20, wasm: false })
   assert.equal(compareOutcomes(ref, runCase(mk(CALL_LOOP), jit)), undefined)
   assert.equal(jit.stats.relayouts, 0, 'not during the frame')
   await tick()

@@ -26,6 +26,9 @@ const u = getArena().u64
 
 /** Run binary helper `name` on (a = first popped, b) and read the result. */
 function bin(name: keyof typeof H, a: bigint, b: bigint): bigint {
+  // all ones in the word below and above the operands: a read outside them shows
+  putWord(u, Q - 32, MAX)
+  putWord(u, Q + 64, MAX)
   putWord(u, Q + 32, a)
   putWord(u, Q, b)
   ;(mod[name] as (q: number) => void)(Q)
