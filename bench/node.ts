@@ -102,10 +102,10 @@ const TRACE_GC_MS = 1
 /** How long `BENCH_TRACE` keeps seal slices and GC pauses for attributing stalls (ms). */
 const TRACE_WINDOW_MS = 2_000
 
-/** Main-thread scheduler counters (/proc schedstat): ms run on a CPU, ms waited runnable for one. */
-function schedstat(): { run: number; wait: number } {
+/** Scheduler counters of a process's main thread (/proc schedstat; default this one): ms run on a CPU, ms waited runnable for one. */
+function schedstat(pid: number | undefined = process.pid): { run: number; wait: number } {
   try {
-    const [run, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')
     return { run: Number(run) / 1e6, wait: Number(wait) / 1e6 }
   } catch {
     return { run: NaN, wait: NaN }
@@ -496,6 +496,7 @@ async function steady(t: Target, c: WsClient, w: Workload): Promise<number[]> {
   failed = 0
   const pending: Promise<void>[] = []
   let cpu0 = cpuOf(t.pid)
+  let sched0 = schedstat(t.pid)
   let own0 = process.cpuUsage()
   const start = performance.now()
   let measuredFrom = start
@@ -509,6 +510,7 @@ async function steady(t: Target, c: WsClient, w: Workload): Promise<number[]> {
     }
     if (i === warmup) {
       cpu0 = cpuOf(t.pid)
+      sched0 = schedstat(t.pid)
       own0 = process.cpuUsage()
       measuredFrom = performance.now()
     }
@@ -528,9 +530,10 @@ async function steady(t: Target, c: WsClient, w: Workload): Promise<number[]> {
   }
   await Promise.all(pending)
   const cpu1 = cpuOf(t.pid)
+  const sched1 = schedstat(t.pid)
   const own = process.cpuUsage(own0)
   if (warmup > 0) progress(`${t.name}: steady warm-up (${warmup} sends, not counted): p50 ${percentile(warm, 50).toFixed(2)} p99 ${percentile(warm, 99).toFixed(2)} ms`)
-  progress(`${t.name}: steady CPU (measured window): node main ${Math.round((cpu1.main - cpu0.main) * 1000)} ms, node all threads ${Math.round((cpu1.all - cpu0.all) * 1000)} ms, this client ${Math.round((own.user + own.system) / 1000)} ms in ${Math.round(performance.now() - measuredFrom)} ms`)
+  progress(`${t.name}: steady CPU (measured window): node main ${Math.round((cpu1.main - cpu0.main) * 1000)} ms, node all threads ${Math.round((cpu1.all - cpu0.all) * 1000)} ms, node main thread waiting for a core ${Math.round(sched1.wait - sched0.wait)} ms, this client ${Math.round((own.user + own.system) / 1000)} ms in ${Math.round(performance.now() - measuredFrom)} ms`)
   // Let a node that fell behind drain its backlog before the next phase
   // (bounded): the steady senders' nonces reach what was sent.
   if (process.env.BENCH_VERBOSE) {
