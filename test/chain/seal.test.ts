@@ -4,7 +4,8 @@
  * steps, so mini-blocks keep closing while the previous block is applied to
  * QMDB, its roots computed and its records written; the result is the same
  * (state, transactions and receipts roots) whatever the slice budget; state reads
- * by block tag stay right while a block is half-sealed; restart resumes.
+ * by block tag stay right while a block is half-sealed; restart resumes; a
+ * sealed block that dropped its mini-blocks still reports them right.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -125,6 +126,49 @@ test('mini-blocks close while the previous block is being sealed; block-tag stat
       await chain.close()
     }
   } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('a sealed block keeps its last mini-block only: counts, extraData, the mini-block chain and its records are unchanged, also past the recent window', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tachyon-seal-'))
+  // recentBlocks 1: block 1 is also evicted from memory once block 3 is sealed, and read back from the store
+  const chain = await Chain.open({ chainId: 31337n, genesis: ADDRS.map((address) => ({ address, balance: 1000n * ETH })), autoSeal: false, dataDir: dir, genesisTimestamp: 1_700_000_000n, fork: 'Cancun', recentBlocks: 1 })
+  try {
+    const minis: import('../../src/chain/chain.js').MiniBlock[] = []
+    chain.on('miniBlock', (m) => void minis.push(m))
+    // one transaction per mini-block, as at 1,000 tx/s
+    const ones = KEYS.slice(0, 6).map((k) => transfer(k, 0n))
+    const hashes = ones.map((raw) => {
+      const h = chain.submitRaw(raw).hash
+      assert.ok(chain.runMiniBlock(false))
+      return h
+    })
+    assert.equal(minis.length, ones.length)
+    await chain.mine(1n)
+    const b1 = chain.getBlock(1n)!
+    assert.equal(b1.miniBlockCount, BigInt(ones.length))
+    assert.equal(b1.miniBlockOffset, 0n)
+    assert.equal(bytesToHex(b1.header.extraData), bytesToHex(minis[minis.length - 1]!.hash))
+    // the next block's first mini-block chains to block 1's last one
+    const next = transfer(KEYS[0]!, 1n)
+    chain.submitRaw(next)
+    assert.ok(chain.runMiniBlock(false))
+    assert.equal(bytesToHex(minis[ones.length]!.header.parentHash), bytesToHex(minis[ones.length - 1]!.hash))
+    await chain.mine(1n)
+    await chain.mine(1n)
+    for (const n of [1n, 2n]) {
+      const b = chain.getBlock(n)!
+      assert.equal(b.miniBlockCount, n === 1n ? BigInt(ones.length) : 1n)
+    }
+    hashes.forEach((h, i) => {
+      const r = chain.getRecord(h)!
+      assert.equal(r.status, 1)
+      assert.equal(r.blockNumber, 1n)
+      assert.equal(r.miniBlockNumber, BigInt(i))
+    })
+  } finally {
+    await chain.close()
     rmSync(dir, { recursive: true, force: true })
   }
 })
