@@ -25,6 +25,8 @@ import { buildModule, Code, I32, I64, Op } from './encoder.js'
 export const CTRL = 0
 /** Scratch for shifts: zeros at [ZERO, ZERO+32), a word at [ZERO+32, ZERO+64), zeros (or SAR's sign) at [ZERO+64, ZERO+96). */
 export const ZERO = 64
+/** Scratch words for helper calls from the blocks (operands at SCR and SCR + 32, result at SCR). */
+export const SCR = 160
 /** First stack slot. */
 export const STACK_BASE = 256
 /** EVM stack limit (words). */

@@ -32,7 +32,8 @@ import type { Frame } from '../../interpreter.js'
 import { type ForkTables, G, MAX_STACK, OPCODES } from '../../opcodes.js'
 import type { Analysis, Block } from '../analysis.js'
 import { buildModule, Code, F64, I32, I64, Op } from './encoder.js'
-import { ARENA_PAGES, bigOp, BIG_OPS, CTRL, getArena, getWord, H, helperFuncs, MEM_BASE, MEM_CAP, putWord, STACK_BASE, T_BIG, wasmApi } from './limbs.js'
+import { sar } from '../runtime.js'
+import { ARENA_PAGES, bigOp, BIG_OPS, CTRL, getArena, getWord, H, helperFuncs, MEM_BASE, MEM_CAP, putWord, SCR, STACK_BASE, T_BIG, wasmApi } from './limbs.js'
 
 /** Whether opcode `op` runs in the wasm tier. */
 export function wasmSupported(op: number): boolean {
@@ -222,6 +223,83 @@ export function selectBlocks(code: AnalyzedCode, tables: ForkTables, an: Analysi
   return out.length > MAX_WASM_BLOCKS ? out.slice(0, MAX_WASM_BLOCKS) : out
 }
 
+/** A limb: an i64 local's index (number) or a constant (bigint, 0 ≤ v < 2^64). */
+type Limb = number | bigint
+/** A stack item of a block's virtual stack: in a memory slot (`m`, byte offset from the block's base) and/or as limbs (`l`). */
+interface VItem {
+  m?: number
+  l?: Limb[]
+}
+
+const M64 = 0xffffffffffffffffn
+const MAX256 = (1n << 256n) - 1n
+
+function constItem(v: bigint): VItem {
+  return { l: [v & M64, (v >> 64n) & M64, (v >> 128n) & M64, v >> 192n] }
+}
+
+/** The item's value when all its limbs are constants. */
+function constOf(it: VItem): bigint | undefined {
+  const l = it.l
+  if (l === undefined) return undefined
+  let v = 0n
+  for (let k = 3; k >= 0; k--) {
+    const x = l[k]!
+    if (typeof x !== 'bigint') return undefined
+    v = (v << 64n) | x
+  }
+  return v
+}
+
+/** `k` when `v` is 2^k, else -1. */
+function pow2Of(v: bigint): number {
+  return v > 0n && (v & (v - 1n)) === 0n ? v.toString(2).length - 1 : -1
+}
+
+const toSigned = (x: bigint): bigint => (x >= 1n << 255n ? x - (1n << 256n) : x)
+
+/** A binary op on constants (compile-time folding), with tier 1's semantics (`a` popped first). */
+function foldBinary(op: number, a: bigint, b: bigint): bigint {
+  switch (op) {
+    case 0x01:
+      return (a + b) & MAX256
+    case 0x02:
+      return (a * b) & MAX256
+    case 0x03:
+      return (a - b) & MAX256
+    case 0x04:
+      return b === 0n ? 0n : a / b
+    case 0x06:
+      return b === 0n ? 0n : a % b
+    case 0x10:
+      return a < b ? 1n : 0n
+    case 0x11:
+      return a > b ? 1n : 0n
+    case 0x12:
+      return toSigned(a) < toSigned(b) ? 1n : 0n
+    case 0x13:
+      return toSigned(a) > toSigned(b) ? 1n : 0n
+    case 0x14:
+      return a === b ? 1n : 0n
+    case 0x16:
+      return a & b
+    case 0x17:
+      return a | b
+    case 0x18:
+      return a ^ b
+    case 0x1a:
+      return a < 32n ? (b >> (248n - a * 8n)) & 0xffn : 0n
+    case 0x1b:
+      return a < 256n ? (b << a) & MAX256 : 0n
+    case 0x1c:
+      return a < 256n ? b >> a : 0n
+    case 0x1d:
+      return sar(a, b)
+    default:
+      throw new Error(`wasm tier: no folding for opcode 0x${op.toString(16)}`)
+  }
+}
+
 /** Locals of `run`. */
 const P_BLK = 0
 const P_SP = 1
@@ -333,12 +411,102 @@ class RunGen {
     this.depthX--
   }
 
+  // ---- the virtual stack of a block: items in memory slots, in i64 locals or constant limbs ----
+
+  /** i64 locals handed out in the current block (reset per block: no item lives across blocks). */
+  private readonly pool: number[] = []
+  private used = 0
+
+  private fresh(): number {
+    if (this.used < this.pool.length) return this.pool[this.used++]!
+    const l = this.c.local(I64)
+    this.pool.push(l)
+    this.used++
+    return l
+  }
+
+  /** Push limb `k` of `it` on the wasm stack. */
+  private limb(it: VItem, k: number): void {
+    if (it.l !== undefined) {
+      const x = it.l[k]!
+      if (typeof x === 'bigint') this.c.i64(x)
+      else this.c.get(x)
+    } else this.c.get(this.bp).ld(it.m! + 8 * k)
+  }
+
+  /** The item's limbs as locals or constants (a memory item is loaded once; the item keeps both forms). */
+  private limbs(it: VItem): Limb[] {
+    if (it.l !== undefined) return it.l
+    const l: Limb[] = []
+    for (let k = 0; k < 4; k++) {
+      const x = this.fresh()
+      this.c.get(this.bp).ld(it.m! + 8 * k).set(x)
+      l.push(x)
+    }
+    it.l = l
+    return l
+  }
+
+  private pushL(x: Limb): void {
+    if (typeof x === 'bigint') this.c.i64(x)
+    else this.c.get(x)
+  }
+
+  /** Bind the i64 on the wasm stack to a fresh local. */
+  private bind(): number {
+    const x = this.fresh()
+    this.c.set(x)
+    return x
+  }
+
+  /**
+   * Write the virtual stack `vs` to its memory slots and set sp. Items
+   * whose memory slot another item's store would overwrite are read first;
+   * with `persist` (straight-line code only) they keep those limbs, so
+   * that a later write-back of a longer stack (a bail of JUMP/JUMPI with
+   * its operands) still has them. Without it the model is left alone, so
+   * this can run inside a branch.
+   */
+  private flush(vs: readonly VItem[], persist = false): void {
+    const c = this.c
+    const src: (Limb[] | undefined)[] = vs.map((it, i) => {
+      if (it.m === 32 * i) return undefined // already at home
+      if (it.l !== undefined) return it.l
+      const l: Limb[] = []
+      for (let k = 0; k < 4; k++) {
+        const x = this.fresh()
+        c.get(this.bp).ld(it.m! + 8 * k).set(x)
+        l.push(x)
+      }
+      if (persist) it.l = l
+      return l
+    })
+    src.forEach((l, i) => {
+      if (l === undefined) return
+      for (let k = 0; k < 4; k++) {
+        c.get(this.bp)
+        this.pushL(l[k]!)
+        c.st(32 * i + 8 * k)
+      }
+    })
+    c.get(this.bp).i32(32 * vs.length).op(Op.i32_add).set(P_SP)
+  }
+
+  /** Leave to the interpreter before the instruction at `pc` with the stack `vs` (inside a branch). */
+  private bailWith(vs: readonly VItem[], pc: number, refund: number): void {
+    const mark = this.used
+    this.flush(vs)
+    this.used = mark
+    this.bail(pc, refund, undefined)
+  }
+
   private block(b: Block, j: number): void {
     const c = this.c
     const sec = b.sections[0]!
     const L = -sec.low
     const Hh = sec.high
     const start = b.start
+    this.used = 0
     // underflow, or a read below the slots copied in: the interpreter runs the block
     c.get(P_SP).i32(32 * L).op(Op.i32_sub).tee(this.bp).get(P_LOW).op(Op.i32_lt_s)
     this.openIf()
@@ -359,15 +527,8 @@ class RunGen {
     }
     c.get(this.bp).get(this.minsp).op(Op.i32_lt_u)
     c.if().get(this.bp).set(this.minsp).end()
-    // d: stack height relative to the block entry; known: compile-time constants by relative slot
-    let d = 0
-    const known = new Map<number, bigint>()
-    const off = (k: number): number => 32 * (d - k + L) // byte offset from bp of the k-th item from the top (k = 1: top)
-    const spAt = (dd: number) => () => c.get(this.bp).i32(32 * (dd + L)).op(Op.i32_add)
-    const setSp = (): void => {
-      spAt(d)()
-      c.set(P_SP)
-    }
+    const vs: VItem[] = []
+    for (let i = 0; i < L; i++) vs.push({ m: 32 * i })
     const bytes = this.code.padded
     const gasT = this.tables.gas
     let dead = false
@@ -375,180 +536,399 @@ class RunGen {
       const pc = b.pcs[i]!
       const op = bytes[pc]!
       const refund = gasT[op]! + b.after[i]!
-      const push = (v: bigint): void => {
-        const o = off(0)
-        for (let k = 0; k < 4; k++) c.get(this.bp).i64((v >> BigInt(64 * k)) & 0xffffffffffffffffn).st(o + 8 * k)
-        known.set(d, v)
-        d++
-      }
       if (op >= 0x60 && op <= 0x7f) {
-        push(this.code.pushValues[pc]!)
+        vs.push(constItem(this.code.pushValues[pc]!))
         continue
       }
       if (op >= 0x80 && op <= 0x8f) {
-        const nn = op - 0x7f
-        const src = off(nn)
-        const dst = off(0)
-        for (let k = 0; k < 4; k++) c.get(this.bp).get(this.bp).ld(src + 8 * k).st(dst + 8 * k)
-        const kv = known.get(d - nn)
-        if (kv !== undefined) known.set(d, kv)
-        else known.delete(d)
-        d++
+        vs.push(vs[vs.length - (op - 0x7f)]!)
         continue
       }
       if (op >= 0x90 && op <= 0x9f) {
-        const nn = op - 0x8f
-        const top = off(1)
-        const oth = off(nn + 1)
-        for (let k = 0; k < 4; k++) {
-          c.get(this.bp).ld(top + 8 * k).set(this.t64)
-          c.get(this.bp).get(this.bp).ld(oth + 8 * k).st(top + 8 * k)
-          c.get(this.bp).get(this.t64).st(oth + 8 * k)
-        }
-        const x = known.get(d - 1)
-        const y = known.get(d - 1 - nn)
-        if (y !== undefined) known.set(d - 1, y)
-        else known.delete(d - 1)
-        if (x !== undefined) known.set(d - 1 - nn, x)
-        else known.delete(d - 1 - nn)
-        continue
-      }
-      const h2 = HELPER2[op]
-      if (h2 !== undefined) {
-        c.get(this.bp).i32(off(2)).op(Op.i32_add).call(h2)
-        d--
-        known.delete(d - 1)
-        continue
-      }
-      if (BIG_OPS[op] !== undefined) {
-        const ar = BIG_OPS[op]!
-        if (op === 0x0a) {
-          // EXP: 50 gas per exponent byte, charged before the result (out of gas leaves to the interpreter)
-          c.get(this.bp).i32(off(2)).op(Op.i32_add).call(H.expBytes).i64(BigInt(G.EXP_BYTE)).op(Op.i64_mul).set(this.cost)
-          c.get(this.gas).get(this.cost).op(Op.i64_sub).set(this.gas)
-          c.get(this.gas).i64(0n).op(Op.i64_lt_s)
-          this.openIf()
-          c.get(this.gas).get(this.cost).op(Op.i64_add).set(this.gas)
-          this.bail(pc, refund, spAt(d))
-          this.closeIf()
-        }
-        c.i32(op).get(this.bp).i32(off(ar)).op(Op.i32_add).call(H.big)
-        d -= ar - 1
-        known.delete(d - 1)
+        const t = vs.length - 1
+        const o = t - (op - 0x8f)
+        const x = vs[t]!
+        vs[t] = vs[o]!
+        vs[o] = x
         continue
       }
       switch (op) {
-        case 0x15:
-          c.get(this.bp).i32(off(1)).op(Op.i32_add).call(H.iszero)
-          known.delete(d - 1)
-          break
-        case 0x19:
-          c.get(this.bp).i32(off(1)).op(Op.i32_add).call(H.not)
-          known.delete(d - 1)
-          break
         case 0x50:
-          d--
-          break
+          vs.pop()
+          continue
         case 0x5b:
-          break
+          continue
         case 0x5f:
-          push(0n)
-          break
+          vs.push(constItem(0n))
+          continue
         case 0x58:
-          push(BigInt(pc))
-          break
+          vs.push(constItem(BigInt(pc)))
+          continue
         case 0x38:
-          push(BigInt(this.code.length))
-          break
-        case 0x59: {
-          const o = off(0)
-          c.get(this.bp).get(P_ML).op(Op.i64_extend_i32_u).st(o)
-          for (let k = 1; k < 4; k++) c.get(this.bp).i64(0n).st(o + 8 * k)
-          known.delete(d)
-          d++
-          break
-        }
-        case 0x5a: {
+          vs.push(constItem(BigInt(this.code.length)))
+          continue
+        case 0x59:
+          c.get(P_ML).op(Op.i64_extend_i32_u)
+          vs.push({ l: [this.bind(), 0n, 0n, 0n] })
+          continue
+        case 0x5a:
           // GAS: the counter was charged for the whole block; add back what follows this instruction
-          const o = off(0)
-          c.get(this.bp).get(this.gas).i64(BigInt(b.after[i]!)).op(Op.i64_add).st(o)
-          for (let k = 1; k < 4; k++) c.get(this.bp).i64(0n).st(o + 8 * k)
-          known.delete(d)
-          d++
-          break
+          c.get(this.gas).i64(BigInt(b.after[i]!)).op(Op.i64_add)
+          vs.push({ l: [this.bind(), 0n, 0n, 0n] })
+          continue
+        case 0x15:
+        case 0x19: {
+          const a = vs.pop()!
+          vs.push(op === 0x15 ? this.iszero(a) : this.bitwise(Op.i64_xor, a, constItem(MAX256)))
+          continue
         }
         case 0x51:
         case 0x52:
         case 0x53: {
           const size = op === 0x53 ? 1 : 32
-          this.offsetAndExpand(off(1), size, pc, refund, spAt(d))
-          if (op === 0x51) {
-            const o = off(1)
-            for (let k = 0; k < 4; k++) c.get(this.bp).get(this.o).mem(Op.i64_load, MEM_BASE + 24 - 8 * k).call(H.bswap).st(o + 8 * k)
-            known.delete(d - 1)
-          } else if (op === 0x52) {
-            const v = off(2)
-            for (let k = 0; k < 4; k++) c.get(this.o).get(this.bp).ld(v + 8 * k).call(H.bswap).mem(Op.i64_store, MEM_BASE + 24 - 8 * k)
-            this.written(32)
-            d -= 2
-          } else {
-            c.get(this.o).get(this.bp).ld(off(2)).op(Op.i32_wrap_i64).mem(Op.i32_store8, MEM_BASE)
-            this.written(1)
-            d -= 2
+          if (!this.offsetAndExpand(vs, size, pc, refund)) {
+            dead = true
+            continue
           }
-          break
+          vs.pop()
+          if (op === 0x51) {
+            const r: Limb[] = []
+            for (let k = 0; k < 4; k++) {
+              c.get(this.o).mem(Op.i64_load, MEM_BASE + 24 - 8 * k)
+              this.bswap()
+              r.push(this.bind())
+            }
+            vs.push({ l: r })
+          } else if (op === 0x52) {
+            const v = vs.pop()!
+            for (let k = 0; k < 4; k++) {
+              c.get(this.o)
+              this.limb(v, k)
+              this.bswap()
+              c.mem(Op.i64_store, MEM_BASE + 24 - 8 * k)
+            }
+            this.written(32)
+          } else {
+            const v = vs.pop()!
+            c.get(this.o)
+            this.limb(v, 0)
+            c.op(Op.i32_wrap_i64).mem(Op.i32_store8, MEM_BASE)
+            this.written(1)
+          }
+          continue
         }
         case 0x56:
         case 0x57: {
-          const tgt = known.get(d - 1)
-          const dBefore = d
-          d -= op === 0x56 ? 1 : 2
-          // the popped target's slot: just above the new top (JUMP) or above the condition (JUMPI)
-          const tOff = op === 0x56 ? off(0) : off(-1)
-          if (op === 0x57) {
-            const cv = known.get(d)
-            if (cv === undefined) {
-              const co = off(0) // cond slot (now just above the new top)
-              c.get(this.bp).ld(co).get(this.bp).ld(co + 8).op(Op.i64_or).get(this.bp).ld(co + 16).op(Op.i64_or).get(this.bp).ld(co + 24).op(Op.i64_or).i64(0n).op(Op.i64_ne)
-              this.openIf()
-              this.jump(tgt, pc, refund, spAt(d), spAt(dBefore), tOff)
-              this.closeIf()
-            } else if (cv !== 0n) {
-              this.jump(tgt, pc, refund, spAt(d), spAt(dBefore), tOff)
-              dead = true
+          const before = vs.slice()
+          const t = vs.pop()!
+          const cond = op === 0x57 ? vs.pop()! : undefined
+          const tv = constOf(t)
+          const cv = cond !== undefined ? constOf(cond) : 1n
+          if (cv === 0n) continue // never taken
+          // the condition is computed before the stack is written back
+          let cnd: number | undefined
+          if (cv === undefined) {
+            for (let k = 0; k < 4; k++) {
+              this.limb(cond!, k)
+              if (k > 0) c.op(Op.i64_or)
             }
-          } else {
-            this.jump(tgt, pc, refund, spAt(d), spAt(dBefore), tOff)
-            dead = true
+            c.i64(0n).op(Op.i64_ne).set(this.t32)
+            cnd = this.t32
           }
-          break
+          // a computed target and the condition are read before the write-back too (a bail writes them back)
+          if (tv === undefined) this.limbs(t)
+          if (cond !== undefined) this.limbs(cond)
+          this.flush(vs, true)
+          if (cnd !== undefined) {
+            c.get(cnd)
+            this.openIf()
+          }
+          this.jump(t, tv, pc, refund, before)
+          if (cnd !== undefined) this.closeIf()
+          else dead = true
+          continue
         }
-        default:
-          throw new Error(`wasm tier: no generator for opcode 0x${op.toString(16)}`)
       }
+      const bin = op >= 0x01 && op <= 0x1d && op !== 0x15 && op !== 0x19
+      if (!bin) throw new Error(`wasm tier: no generator for opcode 0x${op.toString(16)}`)
+      const a = vs.pop()!
+      const bb = vs.pop()!
+      vs.push(this.binary(op, a, bb))
     }
     if (!dead) {
-      setSp()
+      this.flush(vs, true)
       const next = b.end < this.code.length ? this.an.blockAt[b.end]! : -1
       if (next < 0) throw new Error(`wasm tier: block at pc ${b.start} falls through to no block`)
       if (this.pos[next] !== j + 1) this.goto(next)
     }
   }
 
-  /**
-   * Pop-free offset check and memory expansion for `[off, off + size)`,
-   * the offset word at `offAddr` from bp: leaves `o` = the offset. Offsets
-   * of 32 bits or more, or an end beyond `MEM_CAP`, and running out of gas
-   * for the expansion leave to the interpreter before the instruction.
-   */
-  private offsetAndExpand(offAddr: number, size: number, pc: number, refund: number, sp: () => void): void {
+  /** Byte swap of the i64 on the wasm stack (EVM memory is big-endian). */
+  private bswap(): void {
     const c = this.c
-    c.get(this.bp).ld(offAddr + 8).get(this.bp).ld(offAddr + 16).op(Op.i64_or).get(this.bp).ld(offAddr + 24).op(Op.i64_or).i64(0n).op(Op.i64_ne)
-    c.get(this.bp).ld(offAddr).i64(BigInt(MEM_CAP - size)).op(Op.i64_gt_u, Op.i32_or)
-    this.openIf()
-    this.bail(pc, refund, sp)
-    this.closeIf()
-    c.get(this.bp).ld(offAddr).op(Op.i32_wrap_i64).set(this.o)
+    const x = this.t64
+    c.set(x)
+    c.get(x).i64(0x00ff00ff00ff00ffn).op(Op.i64_and).i64(8n).op(Op.i64_shl)
+    c.get(x).i64(8n).op(Op.i64_shr_u).i64(0x00ff00ff00ff00ffn).op(Op.i64_and, Op.i64_or).set(x)
+    c.get(x).i64(0x0000ffff0000ffffn).op(Op.i64_and).i64(16n).op(Op.i64_shl)
+    c.get(x).i64(16n).op(Op.i64_shr_u).i64(0x0000ffff0000ffffn).op(Op.i64_and, Op.i64_or)
+    c.i64(32n).op(Op.i64_rotl)
+  }
+
+  private iszero(a: VItem): VItem {
+    const v = constOf(a)
+    if (v !== undefined) return constItem(v === 0n ? 1n : 0n)
+    for (let k = 0; k < 4; k++) {
+      this.limb(a, k)
+      if (k > 0) this.c.op(Op.i64_or)
+    }
+    this.c.op(Op.i64_eqz, Op.i64_extend_i32_u)
+    return { l: [this.bind(), 0n, 0n, 0n] }
+  }
+
+  /** AND/OR/XOR limb by limb, constant limbs folded. */
+  private bitwise(op: number, a: VItem, b: VItem): VItem {
+    const la = this.limbs(a)
+    const lb = this.limbs(b)
+    const r: Limb[] = []
+    for (let k = 0; k < 4; k++) {
+      const x = la[k]!
+      const y = lb[k]!
+      if (typeof x === 'bigint' && typeof y === 'bigint') {
+        r.push(op === Op.i64_and ? x & y : op === Op.i64_or ? x | y : x ^ y)
+        continue
+      }
+      const cx = typeof x === 'bigint' ? x : typeof y === 'bigint' ? y : undefined
+      const other = typeof x === 'bigint' ? y : x
+      if (cx === 0n) {
+        r.push(op === Op.i64_and ? 0n : other)
+        continue
+      }
+      if (cx === M64 && op === Op.i64_and) {
+        r.push(other)
+        continue
+      }
+      this.pushL(x)
+      this.pushL(y)
+      this.c.op(op)
+      r.push(this.bind())
+    }
+    return { l: r }
+  }
+
+  /** A binary op (`a` popped first). */
+  private binary(op: number, a: VItem, b: VItem): VItem {
+    const c = this.c
+    const ca = constOf(a)
+    const cb = constOf(b)
+    if (ca !== undefined && cb !== undefined) return constItem(foldBinary(op, ca, cb))
+    switch (op) {
+      case 0x16:
+        return this.bitwise(Op.i64_and, a, b)
+      case 0x17:
+        return this.bitwise(Op.i64_or, a, b)
+      case 0x18:
+        return this.bitwise(Op.i64_xor, a, b)
+      case 0x01:
+      case 0x03: {
+        const la = this.limbs(a)
+        const lb = this.limbs(b)
+        const add = op === 0x01
+        const r: Limb[] = []
+        const cr = this.fresh()
+        const t = this.fresh()
+        for (let k = 0; k < 4; k++) {
+          if (k === 0) {
+            this.pushL(la[0]!)
+            this.pushL(lb[0]!)
+            c.op(add ? Op.i64_add : Op.i64_sub)
+            const r0 = this.bind()
+            r.push(r0)
+            if (add) c.get(r0)
+            else this.pushL(la[0]!)
+            if (add) this.pushL(la[0]!)
+            else this.pushL(lb[0]!)
+            c.op(Op.i64_lt_u, Op.i64_extend_i32_u).set(cr)
+            continue
+          }
+          this.pushL(la[k]!)
+          this.pushL(lb[k]!)
+          c.op(add ? Op.i64_add : Op.i64_sub).set(t)
+          c.get(t).get(cr).op(add ? Op.i64_add : Op.i64_sub)
+          const rk = this.bind()
+          r.push(rk)
+          if (k < 3) {
+            if (add) {
+              // carry = (t < a_k) | (r_k < t)
+              c.get(t)
+              this.pushL(la[k]!)
+              c.op(Op.i64_lt_u).get(rk).get(t).op(Op.i64_lt_u, Op.i32_or, Op.i64_extend_i32_u).set(cr)
+            } else {
+              // borrow = (a_k < b_k) | (t < borrow)
+              this.pushL(la[k]!)
+              this.pushL(lb[k]!)
+              c.op(Op.i64_lt_u).get(t).get(cr).op(Op.i64_lt_u, Op.i32_or, Op.i64_extend_i32_u).set(cr)
+            }
+          }
+        }
+        return { l: r }
+      }
+      case 0x10:
+      case 0x11:
+      case 0x12:
+      case 0x13: {
+        // x < y with x = a for LT/SLT, x = b for GT/SGT
+        const [x, y] = op === 0x10 || op === 0x12 ? [a, b] : [b, a]
+        const lx = this.limbs(x)
+        const ly = this.limbs(y)
+        const signed = op === 0x12 || op === 0x13
+        this.pushL(lx[0]!)
+        this.pushL(ly[0]!)
+        c.op(Op.i64_lt_u).set(this.t32)
+        for (let k = 1; k < 4; k++) {
+          this.pushL(lx[k]!)
+          this.pushL(ly[k]!)
+          c.op(k === 3 && signed ? Op.i64_lt_s : Op.i64_lt_u)
+          this.pushL(lx[k]!)
+          this.pushL(ly[k]!)
+          c.op(Op.i64_eq).get(this.t32).op(Op.i32_and, Op.i32_or).set(this.t32)
+        }
+        c.get(this.t32).op(Op.i64_extend_i32_u)
+        return { l: [this.bind(), 0n, 0n, 0n] }
+      }
+      case 0x14: {
+        for (let k = 0; k < 4; k++) {
+          this.limb(a, k)
+          this.limb(b, k)
+          c.op(Op.i64_eq)
+          if (k > 0) c.op(Op.i32_and)
+        }
+        c.op(Op.i64_extend_i32_u)
+        return { l: [this.bind(), 0n, 0n, 0n] }
+      }
+      case 0x1b:
+      case 0x1c:
+      case 0x1d:
+        if (ca !== undefined) return this.shiftConst(op, ca, b)
+        break
+      case 0x1a:
+        if (ca !== undefined) {
+          if (ca >= 32n) return constItem(0n)
+          const i = Number(ca)
+          this.limb(b, 3 - (i >> 3))
+          c.i64(BigInt((7 - (i & 7)) * 8)).op(Op.i64_shr_u).i64(0xffn).op(Op.i64_and)
+          return { l: [this.bind(), 0n, 0n, 0n] }
+        }
+        break
+      case 0x02: {
+        const ka = ca !== undefined ? pow2Of(ca) : -1
+        const kb = cb !== undefined ? pow2Of(cb) : -1
+        if (ka >= 0) return this.shiftConst(0x1b, BigInt(ka), b)
+        if (kb >= 0) return this.shiftConst(0x1b, BigInt(kb), a)
+        break
+      }
+      case 0x04: {
+        const kb = cb !== undefined ? pow2Of(cb) : -1
+        if (kb >= 0) return this.shiftConst(0x1c, BigInt(kb), a)
+        break
+      }
+      case 0x06: {
+        const kb = cb !== undefined ? pow2Of(cb) : -1
+        if (kb >= 0) return this.bitwise(Op.i64_and, a, constItem(cb! - 1n))
+        break
+      }
+    }
+    // the helper, on operands copied to the scratch words
+    const fn = HELPER2[op]!
+    for (let k = 0; k < 4; k++) {
+      c.i32(0)
+      this.limb(a, k)
+      c.st(SCR + 32 + 8 * k)
+    }
+    for (let k = 0; k < 4; k++) {
+      c.i32(0)
+      this.limb(b, k)
+      c.st(SCR + 8 * k)
+    }
+    c.i32(SCR).call(fn)
+    const r: Limb[] = []
+    for (let k = 0; k < 4; k++) {
+      c.i32(0).ld(SCR + 8 * k)
+      r.push(this.bind())
+    }
+    return { l: r }
+  }
+
+  /** SHL (0x1b), SHR (0x1c), SAR (0x1d) of `v` by the constant `s`: limbs picked at compile time. */
+  private shiftConst(op: number, s: bigint, v: VItem): VItem {
+    const c = this.c
+    const lv = this.limbs(v)
+    let fill: Limb = 0n
+    if (op === 0x1d) {
+      const top = lv[3]!
+      if (typeof top === 'bigint') fill = top >= 1n << 63n ? M64 : 0n
+      else {
+        c.get(top).i64(63n).op(Op.i64_shr_s)
+        fill = this.bind()
+      }
+    }
+    if (s >= 256n) return { l: [fill, fill, fill, fill] }
+    const ws = Number(s >> 6n)
+    const bs = Number(s & 63n)
+    const src = (i: number): Limb => (i >= 0 && i < 4 ? lv[i]! : op === 0x1b ? 0n : i >= 4 ? fill : 0n)
+    const r: Limb[] = []
+    for (let k = 0; k < 4; k++) {
+      const [x, y] = op === 0x1b ? [src(k - ws), src(k - ws - 1)] : [src(k + ws), src(k + ws + 1)]
+      // r = x shifted by bs, with y's bits shifted in (none when bs = 0)
+      if (bs === 0) {
+        r.push(x)
+        continue
+      }
+      if (typeof x === 'bigint' && typeof y === 'bigint') {
+        r.push(op === 0x1b ? ((x << BigInt(bs)) | (y >> BigInt(64 - bs))) & M64 : ((x >> BigInt(bs)) | (y << BigInt(64 - bs))) & M64)
+        continue
+      }
+      this.pushL(x)
+      c.i64(BigInt(bs)).op(op === 0x1b ? Op.i64_shl : Op.i64_shr_u)
+      this.pushL(y)
+      c.i64(BigInt(64 - bs)).op(op === 0x1b ? Op.i64_shr_u : Op.i64_shl, Op.i64_or)
+      r.push(this.bind())
+    }
+    return { l: r }
+  }
+
+  /**
+   * Offset check and memory expansion for `[off, off + size)` with the
+   * offset on top of `vs`: leaves `o` = the offset. Offsets of 32 bits or
+   * more, an end beyond `MEM_CAP` and running out of gas for the expansion
+   * leave to the interpreter before the instruction. False when the
+   * offset is a constant that always fails (the rest of the block is dead).
+   */
+  private offsetAndExpand(vs: VItem[], size: number, pc: number, refund: number): boolean {
+    const c = this.c
+    const it = vs[vs.length - 1]!
+    const cv = constOf(it)
+    if (cv !== undefined) {
+      if (cv > BigInt(MEM_CAP - size)) {
+        this.bailWith(vs, pc, refund)
+        return false
+      }
+      c.i32(Number(cv)).set(this.o)
+    } else {
+      const l = this.limbs(it)
+      this.pushL(l[1]!)
+      this.pushL(l[2]!)
+      c.op(Op.i64_or)
+      this.pushL(l[3]!)
+      c.op(Op.i64_or).i64(0n).op(Op.i64_ne)
+      this.pushL(l[0]!)
+      c.i64(BigInt(MEM_CAP - size)).op(Op.i64_gt_u, Op.i32_or)
+      this.openIf()
+      this.bailWith(vs, pc, refund)
+      this.closeIf()
+      this.pushL(l[0]!)
+      c.op(Op.i32_wrap_i64).set(this.o)
+    }
     // end = o + size > memLen: expand
     c.get(this.o).i32(size).op(Op.i32_add).get(P_ML).op(Op.i32_gt_u)
     this.openIf()
@@ -559,7 +939,7 @@ class RunGen {
     c.get(this.gas).i64(0n).op(Op.i64_lt_s)
     this.openIf()
     c.get(this.gas).get(this.cost).op(Op.i64_add).set(this.gas)
-    this.bail(pc, refund, sp)
+    this.bailWith(vs, pc, refund)
     this.closeIf()
     // zero the new words: memory.fill(MEM_BASE + memLen, 0, newLen - memLen); they are copied back too
     c.get(P_ML).i32(MEM_BASE).op(Op.i32_add).i32(0)
@@ -567,6 +947,7 @@ class RunGen {
     c.get(P_ML).get(this.wlo).op(Op.i32_lt_u).if().get(P_ML).set(this.wlo).end()
     c.get(this.o).i32(size + 31).op(Op.i32_add).i32(-32).op(Op.i32_and).tee(P_ML).set(this.whi)
     this.closeIf()
+    return true
   }
 
   /** Widen the written range by the `size` bytes at `o`. */
@@ -577,36 +958,39 @@ class RunGen {
   }
 
   /**
-   * JUMP/JUMPI to `tgt` (a constant) or to the word at `tgtOff` from bp
-   * (already popped: `spAfter` is the stack after the instruction,
-   * `spBefore` before it, for a bail on an invalid destination).
+   * JUMP/JUMPI to the item `t` (constant `tv` or computed), after the
+   * stack was written back; `before` is the stack before the instruction,
+   * for a bail on an invalid destination.
    */
-  private jump(tgt: bigint | undefined, pc: number, refund: number, spAfter: () => void, spBefore: () => void, tgtOff: number): void {
+  private jump(t: VItem, tv: bigint | undefined, pc: number, refund: number, before: readonly VItem[]): void {
     const c = this.c
-    if (tgt !== undefined) {
-      if (tgt >= BigInt(this.code.length) || this.code.jumpdests[Number(tgt)] !== 1 || this.jd[Number(tgt)]! < 0) {
-        this.bail(pc, refund, spBefore)
+    if (tv !== undefined) {
+      if (tv >= BigInt(this.code.length) || this.code.jumpdests[Number(tv)] !== 1 || this.jd[Number(tv)]! < 0) {
+        this.bailWith(before, pc, refund)
         return
       }
-      spAfter()
-      c.set(P_SP)
-      this.goto(this.jd[Number(tgt)]!)
+      this.goto(this.jd[Number(tv)]!)
       return
     }
     this.usesDynamic = true
+    const l = t.l!
     // wide or out-of-code targets: invalid
-    c.get(this.bp).ld(tgtOff + 8).get(this.bp).ld(tgtOff + 16).op(Op.i64_or).get(this.bp).ld(tgtOff + 24).op(Op.i64_or).i64(0n).op(Op.i64_ne)
-    c.get(this.bp).ld(tgtOff).i64(BigInt(this.code.length)).op(Op.i64_ge_u, Op.i32_or)
+    this.pushL(l[1]!)
+    this.pushL(l[2]!)
+    c.op(Op.i64_or)
+    this.pushL(l[3]!)
+    c.op(Op.i64_or).i64(0n).op(Op.i64_ne)
+    this.pushL(l[0]!)
+    c.i64(BigInt(this.code.length)).op(Op.i64_ge_u, Op.i32_or)
     this.openIf()
-    this.bail(pc, refund, spBefore)
+    this.bailWith(before, pc, refund)
     this.closeIf()
-    c.get(this.bp).ld(tgtOff).op(Op.i32_wrap_i64).call(FN_PC2BLK).set(this.o)
+    this.pushL(l[0]!)
+    c.op(Op.i32_wrap_i64).call(FN_PC2BLK).set(this.o)
     c.get(this.o).i32(0).op(Op.i32_lt_s)
     this.openIf()
-    this.bail(pc, refund, spBefore)
+    this.bailWith(before, pc, refund)
     this.closeIf()
-    spAfter()
-    c.set(P_SP)
     // dispatch: blocks outside the tier go through the br_table to the exit
     c.get(this.o).set(P_BLK).br(this.depthX + 1)
   }
