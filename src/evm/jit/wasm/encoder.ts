@@ -237,6 +237,12 @@ export class Code {
     return this
   }
 
+  /** `memory.copy` (bulk memory: dest, source, length on the stack). */
+  copy(): this {
+    this.bytes.push(0xfc, ...uleb(10), 0, 0)
+    return this
+  }
+
   /** The encoded body: local declarations (run-length by type), instructions, `end`. */
   encode(): number[] {
     const groups: [number, number][] = []

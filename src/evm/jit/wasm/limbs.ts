@@ -21,7 +21,7 @@
 import { expValue, sdiv, addmod, smod, signExtend } from '../runtime.js'
 import { buildModule, Code, I32, I64, Op } from './encoder.js'
 
-/** Control block: gas out (f64) at +0, sp out (byte address) at +8, memory length at +12, lowest stack slot written at +16, written memory range [+20, +24). */
+/** Control block: gas out (f64) at +0, sp out (byte address) at +8, memory length at +12, lowest stack slot written at +16, written memory range [+20, +24), calldata size in at +28. */
 export const CTRL = 0
 /** Scratch for shifts: zeros at [ZERO, ZERO+32), a word at [ZERO+32, ZERO+64), zeros (or SAR's sign) at [ZERO+64, ZERO+96). */
 export const ZERO = 64
@@ -35,8 +35,12 @@ export const STACK_SLOTS = 1024
 export const MEM_BASE = 65536
 /** Largest EVM memory the tier mirrors (bytes); frames or expansions beyond it are left to the other tiers. */
 export const MEM_CAP = 1 << 20
-/** Arena size in 64 KiB pages: control and stack, the mirror, one spare page for word reads at the cap. */
-export const ARENA_PAGES = 1 + MEM_CAP / 65536 + 1
+/** Start of the calldata copy (after the mirror and a spare page for word reads at the cap). */
+export const CD_BASE = MEM_BASE + MEM_CAP + 65536
+/** Largest calldata the tier copies in (bytes; 32 zero bytes follow it): larger calldata leaves the region to the interpreter. */
+export const CD_CAP = 65536 - 64
+/** Arena size in 64 KiB pages: control and stack, the mirror, a spare page, calldata, a spare page. */
+export const ARENA_PAGES = 1 + MEM_CAP / 65536 + 1 + 2
 
 /** The part of the WebAssembly JS API the tier uses (the project's TypeScript libs do not declare it). */
 export interface WasmApi {

@@ -4,8 +4,8 @@
  *
  * Which blocks: every reachable basic block whose instructions are all
  * supported (PUSH/DUP/SWAP/POP, arithmetic, comparisons, bitwise ops and
- * shifts, MLOAD/MSTORE/MSTORE8, JUMP/JUMPI/JUMPDEST, PC, GAS, MSIZE,
- * CODESIZE) and that ends in a jump or falls through to another block, kept
+ * shifts, MLOAD/MSTORE/MSTORE8, CALLDATALOAD/CALLDATASIZE/CALLDATACOPY,
+ * JUMP/JUMPI/JUMPDEST, PC, GAS, MSIZE, CODESIZE) and that ends in a jump or falls through to another block, kept
  * only when it lies on a cycle of such blocks (a strongly connected
  * component over static edges): entering the tier costs a copy of the stack
  * and memory, which a loop pays back. The chosen blocks form one extra
@@ -33,7 +33,7 @@ import { type ForkTables, G, MAX_STACK, OPCODES } from '../../opcodes.js'
 import type { Analysis, Block } from '../analysis.js'
 import { buildModule, Code, F64, I32, I64, Op } from './encoder.js'
 import { sar } from '../runtime.js'
-import { ARENA_PAGES, bigOp, BIG_OPS, CTRL, getArena, getWord, H, helperFuncs, MEM_BASE, MEM_CAP, putWord, SCR, STACK_BASE, T_BIG, wasmApi } from './limbs.js'
+import { ARENA_PAGES, bigOp, BIG_OPS, CD_BASE, CD_CAP, CTRL, getArena, getWord, H, helperFuncs, MEM_BASE, MEM_CAP, putWord, SCR, STACK_BASE, T_BIG, wasmApi } from './limbs.js'
 
 /** Whether opcode `op` runs in the wasm tier. */
 export function wasmSupported(op: number): boolean {
@@ -43,7 +43,8 @@ export function wasmSupported(op: number): boolean {
     (op >= 0x50 && op <= 0x53) ||
     (op >= 0x56 && op <= 0x5b) ||
     (op >= 0x5f && op <= 0x9f) ||
-    op === 0x38
+    op === 0x38 ||
+    (op >= 0x35 && op <= 0x37)
   )
 }
 
@@ -582,6 +583,16 @@ class RunGen {
           vs.push(op === 0x15 ? this.iszero(a) : this.bitwise(Op.i64_xor, a, constItem(MAX256)))
           continue
         }
+        case 0x36:
+          c.i32(0).mem(Op.i32_load, CTRL + 28).op(Op.i64_extend_i32_u)
+          vs.push({ l: [this.bind(), 0n, 0n, 0n] })
+          continue
+        case 0x35:
+          vs.push(this.calldataload(vs.pop()!))
+          continue
+        case 0x37:
+          if (!this.calldatacopy(vs, pc, refund)) dead = true
+          continue
         case 0x51:
         case 0x52:
         case 0x53: {
@@ -950,6 +961,142 @@ class RunGen {
     return true
   }
 
+  /** CALLDATALOAD: 32 bytes at the offset, zeros beyond the calldata (32 zero bytes follow its copy). */
+  private calldataload(it: VItem): VItem {
+    const c = this.c
+    const l = this.limbs(it)
+    const inr = this.t32
+    // in range: a 32-bit offset below the calldata size
+    this.pushL(l[1]!)
+    this.pushL(l[2]!)
+    c.op(Op.i64_or)
+    this.pushL(l[3]!)
+    c.op(Op.i64_or, Op.i64_eqz)
+    this.pushL(l[0]!)
+    c.i32(0).mem(Op.i32_load, CTRL + 28).op(Op.i64_extend_i32_u, Op.i64_lt_u, Op.i32_and).set(inr)
+    this.pushL(l[0]!)
+    c.op(Op.i32_wrap_i64).i32(0).get(inr).op(Op.select).set(this.o)
+    const r: Limb[] = []
+    for (let k = 0; k < 4; k++) {
+      c.get(this.o).mem(Op.i64_load, CD_BASE + 24 - 8 * k)
+      this.bswap()
+      c.i64(0n).get(inr).op(Op.select)
+      r.push(this.bind())
+    }
+    return { l: r }
+  }
+
+  /**
+   * CALLDATACOPY (dest, offset, size on top of `vs`): the copy gas and the
+   * memory expansion are checked together before anything changes (any
+   * failure, and sizes or ends beyond the mirror, leave to the interpreter
+   * before the instruction); bytes beyond the calldata are zeros. False
+   * when it always leaves (the rest of the block is dead).
+   */
+  private calldatacopy(vs: VItem[], pc: number, refund: number): boolean {
+    const c = this.c
+    const n = vs.length
+    const dst = vs[n - 1]!
+    const src = vs[n - 2]!
+    const len = vs[n - 3]!
+    const ld = this.limbs(dst)
+    const ls = this.limbs(src)
+    const ll = this.limbs(len)
+    const cl = constOf(len)
+    if (cl === 0n) {
+      vs.length = n - 3
+      return true
+    }
+    if (cl !== undefined && cl > BigInt(MEM_CAP)) {
+      this.bailWith(vs, pc, refund)
+      return false
+    }
+    const size = this.fresh()
+    const end = this.fresh()
+    const s32 = this.fresh()
+    // size and dest within 32 bits and dest + size within the mirror (else the interpreter)
+    this.pushL(ll[1]!)
+    this.pushL(ll[2]!)
+    c.op(Op.i64_or)
+    this.pushL(ll[3]!)
+    c.op(Op.i64_or)
+    this.pushL(ld[1]!)
+    c.op(Op.i64_or)
+    this.pushL(ld[2]!)
+    c.op(Op.i64_or)
+    this.pushL(ld[3]!)
+    c.op(Op.i64_or).i64(0n).op(Op.i64_ne)
+    this.pushL(ll[0]!)
+    c.i64(BigInt(MEM_CAP)).op(Op.i64_gt_u, Op.i32_or)
+    this.pushL(ld[0]!)
+    c.i64(BigInt(MEM_CAP)).op(Op.i64_gt_u, Op.i32_or)
+    this.openIf()
+    this.bailWith(vs, pc, refund)
+    this.closeIf()
+    this.pushL(ll[0]!)
+    c.set(size)
+    c.get(size).i64(0n).op(Op.i64_ne)
+    c.if() // size 0: nothing at all (no expansion, whatever the offsets)
+    this.depthX++
+    this.pushL(ld[0]!)
+    c.get(size).op(Op.i64_add).tee(end).i64(BigInt(MEM_CAP)).op(Op.i64_gt_u)
+    this.openIf()
+    this.bailWith(vs, pc, refund)
+    this.closeIf()
+    // cost = 3 · words(size) + expansion
+    c.get(size).i64(31n).op(Op.i64_add).i64(5n).op(Op.i64_shr_u).i64(BigInt(G.COPY_WORD)).op(Op.i64_mul).set(this.cost)
+    c.get(end).get(P_ML).op(Op.i64_extend_i32_u).op(Op.i64_gt_u)
+    c.if()
+    c.get(this.cost).get(end).i64(31n).op(Op.i64_add).i64(5n).op(Op.i64_shr_u).call(H.mcost).op(Op.i64_add)
+    c.get(P_ML).i32(5).op(Op.i32_shr_u).op(Op.i64_extend_i32_u).call(H.mcost).op(Op.i64_sub).set(this.cost)
+    c.end()
+    c.get(this.gas).get(this.cost).op(Op.i64_lt_s)
+    this.openIf()
+    this.bailWith(vs, pc, refund)
+    this.closeIf()
+    c.get(this.gas).get(this.cost).op(Op.i64_sub).set(this.gas)
+    // expand (zero-fill the new words)
+    c.get(end).get(P_ML).op(Op.i64_extend_i32_u).op(Op.i64_gt_u)
+    c.if()
+    c.get(P_ML).i32(MEM_BASE).op(Op.i32_add).i32(0)
+    c.get(end).i64(31n).op(Op.i64_add).op(Op.i32_wrap_i64).i32(-32).op(Op.i32_and).get(P_ML).op(Op.i32_sub).fill()
+    c.get(P_ML).get(this.wlo).op(Op.i32_lt_u).if().get(P_ML).set(this.wlo).end()
+    c.get(end).i64(31n).op(Op.i64_add).op(Op.i32_wrap_i64).i32(-32).op(Op.i32_and).tee(P_ML).set(this.whi)
+    c.end()
+    // source clamped to the calldata size; available = min(size, cdsize - src)
+    this.pushL(ls[1]!)
+    this.pushL(ls[2]!)
+    c.op(Op.i64_or)
+    this.pushL(ls[3]!)
+    c.op(Op.i64_or).i64(0n).op(Op.i64_ne)
+    this.pushL(ls[0]!)
+    c.i32(0).mem(Op.i32_load, CTRL + 28).op(Op.i64_extend_i32_u, Op.i64_gt_u, Op.i32_or)
+    c.if(I64).i32(0).mem(Op.i32_load, CTRL + 28).op(Op.i64_extend_i32_u).else()
+    this.pushL(ls[0]!)
+    c.end().set(s32)
+    // avail = min(size, cds - src) into s32's partner: reuse `end` for avail
+    c.i32(0).mem(Op.i32_load, CTRL + 28).op(Op.i64_extend_i32_u).get(s32).op(Op.i64_sub).set(end)
+    c.get(end).get(size).get(end).get(size).op(Op.i64_lt_u, Op.select).set(end)
+    this.pushL(ld[0]!)
+    c.op(Op.i32_wrap_i64).set(this.o)
+    // memory.copy(MEM_BASE + dst, CD_BASE + src, avail); memory.fill(MEM_BASE + dst + avail, 0, size - avail)
+    c.get(this.o).i32(MEM_BASE).op(Op.i32_add).get(s32).op(Op.i32_wrap_i64).i32(CD_BASE).op(Op.i32_add).get(end).op(Op.i32_wrap_i64).copy()
+    c.get(this.o).i32(MEM_BASE).op(Op.i32_add).get(end).op(Op.i32_wrap_i64, Op.i32_add).i32(0).get(size).get(end).op(Op.i64_sub, Op.i32_wrap_i64).fill()
+    c.get(size).op(Op.i32_wrap_i64).set(this.t32)
+    this.writtenRange()
+    c.end()
+    this.depthX--
+    vs.length = n - 3
+    return true
+  }
+
+  /** Widen the written range by `t32` bytes at `o`. */
+  private writtenRange(): void {
+    const c = this.c
+    c.get(this.o).get(this.wlo).op(Op.i32_lt_u).if().get(this.o).set(this.wlo).end()
+    c.get(this.o).get(this.t32).op(Op.i32_add).tee(this.t32).get(this.whi).op(Op.i32_gt_u).if().get(this.t32).set(this.whi).end()
+  }
+
   /** Widen the written range by the `size` bytes at `o`. */
   private written(size: number): void {
     const c = this.c
@@ -1062,7 +1209,14 @@ export interface WasmRegion {
 export function buildWasmRegion(code: AnalyzedCode, tables: ForkTables, an: Analysis, ids: readonly number[], jd: Int32Array, succ: readonly (readonly number[])[], sink?: WasmCounts, all = false): WasmRegion {
   const need = entryDepths(code, an, ids, succ)
   let usesMem = false
-  for (const id of ids) for (const pc of an.blocks[id]!.pcs) if (code.padded[pc]! >= 0x51 && code.padded[pc]! <= 0x53) usesMem = true
+  let usesCd = false
+  for (const id of ids) {
+    for (const pc of an.blocks[id]!.pcs) {
+      const op = code.padded[pc]!
+      if ((op >= 0x51 && op <= 0x53) || op === 0x37) usesMem = true
+      if (op >= 0x35 && op <= 0x37) usesCd = true
+    }
+  }
   const gen = new RunGen(code, tables, an, ids, jd)
   const run = gen.generate()
   const helpers = helperFuncs()
@@ -1098,9 +1252,15 @@ export function buildWasmRegion(code: AnalyzedCode, tables: ForkTables, an: Anal
   const enter = (f: Frame, blk: number, full: boolean): number => {
     const n = f.sp
     const memLen = f.memLen
-    if (f.bank !== 0n || memLen > MEM_CAP) {
+    if (f.bank !== 0n || memLen > MEM_CAP || (usesCd && f.calldata.length > CD_CAP)) {
       f.pc = startPc[blk]!
       return -1
+    }
+    if (usesCd) {
+      const cd = f.calldata
+      u8.set(cd, CD_BASE)
+      u8.fill(0, CD_BASE + cd.length, CD_BASE + cd.length + 32)
+      i32[(CTRL + 28) >> 2] = cd.length
     }
     const st = f.stack
     const nd = full ? -1 : need[blk]!
