@@ -95,15 +95,16 @@ function blockEnv(fork: Fork): BlockEnv {
   }
 }
 
-/** Run `c` with the interpreter (`jit` undefined) or with `jit`. */
-export function runCase(c: FuzzCase, jit: Jit | undefined, fork: Fork = 'Cancun'): Outcome {
+/** Run `c` with the interpreter (`jit` undefined) or with `jit`; `cache` (optional) is reused so that repeated runs of one code compile it once. */
+export function runCase(c: FuzzCase, jit: Jit | undefined, fork: Fork = 'Cancun', cache?: CodeCache): Outcome {
   const mem = new MemoryState()
   mem.blockHashFn = (n) => keccak256(new TextEncoder().encode(n.toString()))
   mem.setAccount(bigIntToAddress(SENDER), { balance: 10n ** 24n })
   mem.setAccount(bigIntToAddress(TARGET), { balance: 10n ** 18n, nonce: 1n, code: c.code, storage: c.storage })
   mem.setAccount(bigIntToAddress(CALLEE), { balance: 5n, nonce: 1n, code: CALLEE_CODE, storage: [[1n, 3n]] })
   const state = new StateOverlay(mem)
-  const codeCache = new CodeCache()
+  // a caller-given cache keeps one analysed code (and so one compilation) across runs of the same code
+  const codeCache = cache ?? new CodeCache()
   const evm = jit !== undefined ? new Evm(state, blockEnv(fork), { codeCache, jit }) : new Evm(state, blockEnv(fork), { codeCache })
   state.beginTransaction()
   evm.tx = { origin: SENDER, gasPrice: 9n, blobHashes: [keccak256(Uint8Array.of(2))] }
@@ -341,8 +342,9 @@ function limbValue(r: Rng): bigint {
  * division by zero, signed ops, MLOAD/MSTORE/MSTORE8 at small, growing,
  * beyond-the-mirror and beyond-32-bit offsets, GAS/MSIZE/PC, computed jump
  * targets (valid and not), loops that grow the stack towards its limit, and
- * ops the tier leaves to tier 1 in the middle of the loop. The memory is
- * returned, so every value is compared.
+ * ops the tier leaves to tier 1 in the middle of the loop, CALLDATALOAD /
+ * CALLDATACOPY / CALLDATASIZE at offsets in and beyond the calldata. The
+ * memory is returned, so every value is compared.
  */
 export function genWasmLoop(r: Rng): Uint8Array {
   const out: number[] = []
@@ -408,6 +410,25 @@ export function genWasmLoop(r: Rng): Uint8Array {
       out.push(0x5b)
       out[at + 1] = dest >> 8
       out[at + 2] = dest & 0xff
+    } else if (k < 11) {
+      // calldata: CALLDATALOAD at offsets in range, at the end, beyond it and beyond 64 bits; CALLDATACOPY of 0..80 bytes; CALLDATASIZE
+      const cdOff = (): bigint => r.pick([0n, 1n, BigInt(r.int(40)), BigInt(r.int(200)), 1n << 64n, (1n << 256n) - 1n])
+      const w = r.int(3)
+      if (w === 0) {
+        push(cdOff())
+        out.push(0x35)
+        push(slot())
+        out.push(0x52)
+      } else if (w === 1) {
+        push(BigInt(r.pick([0, 0, 1, 31, 32, 33, 80, r.int(300)])))
+        push(cdOff())
+        push(r.int(10) === 0 ? (1n << 32n) + 7n : slot())
+        out.push(0x37)
+      } else {
+        out.push(0x36)
+        push(slot())
+        out.push(0x52)
+      }
     } else {
       push(limbValue(r))
       out.push(0x15, 0x50)

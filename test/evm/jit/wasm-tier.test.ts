@@ -5,14 +5,17 @@
  * (static block gas, memory expansion, EXP-free loops), stack overflow
  * inside the loop, memory beyond the mirror's capacity, computed jumps
  * (valid and invalid), GAS/MSIZE/PC inside wasm, and hand-overs between
- * the tiers in the middle of a loop.
+ * the tiers in the middle of a loop. A fast-check property runs every op
+ * the wasm blocks compute (inline, through helpers, with constant operands
+ * folded into shifts and masks) against BigInt.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { analyzeCode } from '../../../src/evm/code.js'
+import fc from 'fast-check'
+import { analyzeCode, CodeCache } from '../../../src/evm/code.js'
 import { forkTables } from '../../../src/evm/opcodes.js'
 import { compile } from '../../../src/evm/jit/compiler.js'
-import { differential, forcedJit, type FuzzCase, hex } from '../../../src/evm/jit/differential.js'
+import { differential, forcedJit, type FuzzCase, hex, runCase } from '../../../src/evm/jit/differential.js'
 import { Jit } from '../../../src/evm/jit/jit.js'
 import { MEM_CAP } from '../../../src/evm/jit/wasm/limbs.js'
 
@@ -112,4 +115,68 @@ test('an inner wasm loop inside an outer loop that tier 1 runs (EXP in its body)
   assert.equal(out.kind, 'success')
   assert.equal(entries, 5, 'the inner loop is entered once per outer iteration')
   assert.equal(BigInt('0x' + out.output.slice(64)), 5n * 7n * (20n * 21n / 2n), 'sum over the iterations of 7·j')
+})
+
+const MAXW = (1n << 256n) - 1n
+const toS = (x: bigint): bigint => (x >= 1n << 255n ? x - (1n << 256n) : x)
+/** Tier 1's semantics of the ops the wasm blocks compute inline or through helpers (`a` popped first). */
+const SEM: Record<number, (a: bigint, b: bigint) => bigint> = {
+  0x01: (a, b) => (a + b) & MAXW,
+  0x02: (a, b) => (a * b) & MAXW,
+  0x03: (a, b) => (a - b) & MAXW,
+  0x04: (a, b) => (b === 0n ? 0n : a / b),
+  0x06: (a, b) => (b === 0n ? 0n : a % b),
+  0x10: (a, b) => (a < b ? 1n : 0n),
+  0x11: (a, b) => (a > b ? 1n : 0n),
+  0x12: (a, b) => (toS(a) < toS(b) ? 1n : 0n),
+  0x13: (a, b) => (toS(a) > toS(b) ? 1n : 0n),
+  0x14: (a, b) => (a === b ? 1n : 0n),
+  0x16: (a, b) => a & b,
+  0x17: (a, b) => a | b,
+  0x18: (a, b) => a ^ b,
+  0x1a: (a, b) => (a < 32n ? (b >> (248n - a * 8n)) & 0xffn : 0n),
+  0x1b: (a, b) => (a < 256n ? (b << a) & MAXW : 0n),
+  0x1c: (a, b) => (a < 256n ? b >> a : 0n),
+  0x1d: (a, b) => (a < 256n ? (toS(b) >> a) & MAXW : toS(b) < 0n ? MAXW : 0n),
+}
+const w32 = (v: bigint): string => v.toString(16).padStart(64, '0')
+const edgeWord = fc.oneof(
+  fc.constantFrom(0n, 1n, 2n, 8n, 31n, 32n, 63n, 64n, 65n, 128n, 255n, 256n, 257n, (1n << 64n) - 1n, 1n << 64n, (1n << 64n) + 1n, (1n << 128n) - 1n, 1n << 128n, 1n << 192n, 1n << 255n, MAXW, MAXW - 1n),
+  fc.integer({ min: 0, max: 255 }).map((k) => 1n << BigInt(k)),
+  fc.integer({ min: 0, max: 255 }).map((k) => (1n << BigInt(k)) - 1n),
+  fc.bigInt({ min: 0n, max: MAXW }),
+)
+
+/** Run a one-block program (its block ends in a JUMP, so it is wasm in forced mode) on calldata `cd`; returns the 32-byte result. */
+function runOp(code: string, cd: string, cache: CodeCache, jit: Jit): bigint {
+  const out = runCase({ code: hex(code), calldata: hex(cd), value: 0n, gas: 1_000_000, depth: 0, isStatic: false, storage: [] }, jit, 'Cancun', cache)
+  assert.equal(out.kind, 'success')
+  return BigInt('0x' + out.output)
+}
+
+test('wasm blocks compute every op like BigInt: operands from calldata, and a constant first or second operand', () => {
+  const ret = '5b60205ff3' // JUMPDEST PUSH1 32 PUSH0 RETURN
+  for (const [opS, sem] of Object.entries(SEM)) {
+    const op = Number(opS).toString(16).padStart(2, '0')
+    // both dynamic: a = calldata[0..32), b = calldata[32..64)
+    const jit = forcedJit()
+    const cache = new CodeCache()
+    const dyn = '602035' + '5f35' + op + '5f52' + '600b56' + ret
+    fc.assert(fc.property(edgeWord, edgeWord, (a, b) => {
+      assert.equal(runOp(dyn, w32(a) + w32(b), cache, jit), sem(a, b), `op ${op} (${a}, ${b})`)
+    }), { numRuns: 150 })
+    assert.ok(jit.stats.wasm.entries > 0, 'ran in wasm')
+    // a constant `a` (shift amounts, multipliers) and a constant `b` (divisors, masks)
+    for (const k of [0n, 1n, 7n, 8n, 31n, 32n, 63n, 64n, 65n, 128n, 200n, 255n, 256n, 300n, 1n << 64n, 1n << 128n, MAXW]) {
+      const j2 = forcedJit()
+      const constA = '602035' + '7f' + w32(k) + op + '5f52' + '602a56' + ret
+      const constB = '7f' + w32(k) + '5f35' + op + '5f52' + '602956' + ret
+      const c2 = new CodeCache()
+      const c3 = new CodeCache()
+      fc.assert(fc.property(edgeWord, (x) => {
+        assert.equal(runOp(constA, '00'.repeat(32) + w32(x), c2, j2), sem(k, x), `op ${op} (const ${k}, ${x})`)
+        assert.equal(runOp(constB, w32(x), c3, j2), sem(x, k), `op ${op} (${x}, const ${k})`)
+      }), { numRuns: 12 })
+    }
+  }
 })
