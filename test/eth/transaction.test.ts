@@ -171,7 +171,9 @@ function unsign(tx: Transaction): UnsignedTransaction {
   const { r: _r, s: _s, ...rest } = tx as Transaction & { v?: bigint; yParity?: number }
   delete rest.v
   delete rest.yParity
-  if (rest.type === 0) rest.chainId = rest.chainId === null ? null : rest.chainId % (1n << 50n)
+  // Legacy chain id 1..2^50: ethers rejects v = 35/36 (EIP-155 chain id 0) as "non-canonical legacy v",
+  // while geth and we accept it and sign over [.., 0, 0, 0]; chain id 0 is not a chain, so the cross-check skips it.
+  if (rest.type === 0) rest.chainId = rest.chainId === null ? null : (rest.chainId % ((1n << 50n) - 1n)) + 1n
   // ethers (the cross-check) rejects a tip above the fee cap; keep fields it accepts.
   rest.nonce %= 1n << 53n // ethers keeps the nonce in a JS number
   if ('maxPriorityFeePerGas' in rest && rest.maxPriorityFeePerGas > rest.maxFeePerGas) rest.maxPriorityFeePerGas = rest.maxFeePerGas
