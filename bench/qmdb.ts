@@ -4,7 +4,7 @@
  * block; fsync per block) on Tachyon's QMDB, and the same operations in the
  * same run on `@ethereumjs/mpt` (root per block) and `lmdb` (plain durable
  * puts, no Merkle). Usage: `npm run bench:qmdb -- --keys N [--blocks B]
- * [--peer-keys M] [--mpt-keys K] [--workers W] [--readers R] [--tail-cache-mib M] [--depth D] [--index memory|hybrid|both] [--no-peers]`.
+ * [--peer-keys M] [--mpt-keys K] [--workers W] [--readers R] [--tail-cache-mib M] [--merkle-part-kib K] [--depth D] [--index memory|hybrid|both] [--no-peers]`.
  * `--index both` (default) runs the QMDB workload with the in-memory index and again with
  * the hybrid (on-disk) index, reporting index bytes per key (the largest seen after any
  * commit of the TPS phase) for each, and the hybrid index's in-block peak (its change buffer
@@ -34,6 +34,8 @@ const WORKERS = arg('workers', 1)
 const READERS = arg('readers', 1)
 /** Tail cache per shard in MiB (`Qmdb.open`'s tailCacheBytes; default: the store's default). */
 const TAIL_MIB = arg('tail-cache-mib', -1)
+/** Merkle parts in KiB (`Qmdb.open`'s merklePartBytes; 0 = off, the default). */
+const PART_KIB = arg('merkle-part-kib', 0)
 /**
  * Blocks in flight in the TPS phase: 1 (default) awaits each block's durable commit before
  * the next block's reads; 2 issues block N+1 before awaiting N, as the node does (N's root
@@ -169,7 +171,7 @@ async function run(name: string, store: Store, keys: number, blocks: number, ops
 interface CommitTimes { apply: number[]; wait: number[] }
 
 async function qmdbStore(dir: string, index: 'memory' | 'hybrid', times: CommitTimes): Promise<{ store: Store; db: Qmdb }> {
-  const db = await Qmdb.open(dir, { workers: WORKERS, index, readers: READERS, ...(TAIL_MIB >= 0 ? { tailCacheBytes: TAIL_MIB * 2 ** 20 } : {}) })
+  const db = await Qmdb.open(dir, { workers: WORKERS, index, readers: READERS, ...(TAIL_MIB >= 0 ? { tailCacheBytes: TAIL_MIB * 2 ** 20 } : {}), merklePartBytes: PART_KIB * 1024 })
   const store: Store = {
     async block(puts, dels) {
       const ch: Change[] = puts.map(([key, value]) => ({ key, value }))

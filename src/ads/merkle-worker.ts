@@ -8,21 +8,39 @@
 import { parentPort } from 'node:worker_threads'
 import { ShardTree, type MerkleJob, type TreeSnapshot } from './tree.js'
 
-/** Messages the main thread sends. */
+/**
+ * Messages the main thread sends: `part` is an early part of a block's job (hashed while the
+ * block is still being applied, no reply), `job` its last part, answered with the delta.
+ */
 export type WorkerRequest =
   | { type: 'init'; shard: number; snapshot: TreeSnapshot }
+  | { type: 'part'; shard: number; job: MerkleJob }
   | { type: 'job'; shard: number; seq: number; job: MerkleJob }
 
 const trees = new Map<number, ShardTree>()
+/** A part that failed: reported with the block's reply (the shard is then unusable). */
+const failed = new Map<number, string>()
 
 parentPort!.on('message', (m: WorkerRequest) => {
   if (m.type === 'init') {
     trees.set(m.shard, ShardTree.fromSnapshot(m.snapshot))
     return
   }
+  if (m.type === 'part') {
+    try {
+      const t = trees.get(m.shard)
+      if (!t) throw new Error(`shard ${m.shard} not initialised in this worker`)
+      if (!failed.has(m.shard)) t.applyJob(m.job)
+    } catch (err) {
+      failed.set(m.shard, String((err as Error).stack ?? err))
+    }
+    return
+  }
   try {
     const t = trees.get(m.shard)
     if (!t) throw new Error(`shard ${m.shard} not initialised in this worker`)
+    const f = failed.get(m.shard)
+    if (f !== undefined) throw new Error(`an earlier part failed: ${f}`)
     t.applyJob(m.job)
     const delta = t.commit(true)!
     // the block buffer goes back too, so the main thread reuses it for a later block

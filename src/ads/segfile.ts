@@ -174,6 +174,11 @@ export class EntryLog {
     return off
   }
 
+  /** Bytes of the current block's appends (their end position in `buf`). */
+  get pendingLen(): number {
+    return this.bufLen
+  }
+
   /** Appends `bytes[0..len)` (one whole entry); returns its offset. */
   append(bytes: Uint8Array, len: number): number {
     const off = this.reserve(len)

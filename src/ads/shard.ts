@@ -63,6 +63,9 @@ export function shardBounds(s: number): { lo: Uint8Array; hi: Uint8Array } {
   return { lo, hi }
 }
 
+/** Suggested entry bytes per early Merkle part (see `Shard.partSink`, `QmdbOptions.merklePartBytes`): ~7 000 entries of the benchmark's size. */
+export const MERKLE_PART_BYTES = 1 << 20
+
 /** Room kept in a read batch for one more change's reads (its candidates and predecessor). */
 const PREFETCH_MARGIN = 8
 
@@ -80,6 +83,16 @@ export class Shard {
   twigStart = new Float64Array(64)
   private blockFirstSn = 0
   private clears: number[] = []
+  /**
+   * Receives early parts of the block's Merkle work (the entries appended and bits cleared
+   * since the last part, copied) once `partBytes` of entries are pending, so the worker hashes
+   * them while the block is still being applied. Unset: the whole block goes at `finishBlock()`.
+   */
+  partSink: ((job: MerkleJob) => void) | undefined
+  /** Entry bytes that make a part (see partSink). */
+  partBytes = MERKLE_PART_BYTES
+  /** Position in the block buffer of the first entry not yet sent as a part. */
+  private partFrom = 0
   /** Full key hash of the entry at `off` (index tie-breaks; rare). */
   readonly fullHashAt = (off: number): Uint8Array => {
     const p = this.log.locate(off)
@@ -203,6 +216,7 @@ export class Shard {
     nkhSrc: Uint8Array, nkhOff: number, version: number, dsnCount: number, d0: number, d1: number,
   ): number {
     const len = (ENTRY_FIXED_BYTES + keyLen + valLen + 8 * dsnCount + 7) & ~7
+    if (this.partSink !== undefined && this.log.pendingLen - this.partFrom >= this.partBytes) this.sendPart()
     const off = this.log.reserve(len)
     const sn = this.snEnd
     encodeEntryAt(this.log.buf, this.log.lastPos, keySrc, keyOff, keyLen, valSrc, valOff, valLen, nkhSrc, nkhOff, version, sn, dsnCount, d0, d1)
@@ -473,13 +487,24 @@ export class Shard {
     return segEnd
   }
 
-  /** Ends the block: writes buffered entries and returns the Merkle work. */
+  /** Hands the entries and clears since the last part to `partSink` (between two appends: every cleared sn is already appended). */
+  private sendPart(): void {
+    const from = this.partFrom, to = this.log.pendingLen
+    const job: MerkleJob = { firstSn: this.blockFirstSn, entries: this.log.buf.slice(from, to), entriesLen: to - from, clears: Float64Array.from(this.clears) }
+    this.clears = []
+    this.blockFirstSn = this.snEnd
+    this.partFrom = to
+    this.partSink!(job)
+  }
+
+  /** Ends the block: writes buffered entries and returns the Merkle work (what no part has sent yet). */
   finishBlock(): MerkleJob {
     const { entries, len } = this.log.takeBlock()
     this.index.endBlock()
-    const job: MerkleJob = { firstSn: this.blockFirstSn, entries, entriesLen: len, clears: Float64Array.from(this.clears) }
+    const job: MerkleJob = { firstSn: this.blockFirstSn, entries, entriesFrom: this.partFrom, entriesLen: len, clears: Float64Array.from(this.clears) }
     this.clears = []
     this.blockFirstSn = this.snEnd
+    this.partFrom = 0
     return job
   }
 
@@ -487,5 +512,6 @@ export class Shard {
   resetBlock(): void {
     this.clears = []
     this.blockFirstSn = this.snEnd
+    this.partFrom = 0
   }
 }

@@ -24,10 +24,17 @@ function bitLength(n: number): number {
   return n === 0 ? 0 : Math.floor(Math.log2(n)) + 1
 }
 
-/** Work for one block: the block's new entries (concatenated, in serial order) and the serial numbers it deactivates. */
+/**
+ * Work for one block, or for a part of one (a block's parts are applied in order before its
+ * commit): new entries (concatenated, in serial order, `entries[entriesFrom..entriesLen)`)
+ * and the serial numbers deactivated since the previous part (each already appended).
+ */
 export interface MerkleJob {
   firstSn: number
   entries: Uint8Array
+  /** Position in `entries` of the first entry (default 0). */
+  entriesFrom?: number
+  /** End position in `entries` of the last entry. */
   entriesLen: number
   clears: Float64Array
 }
@@ -172,7 +179,7 @@ export class ShardTree {
   /** Applies a block's job: hashes its entries (one batch) and appends them, clears its deactivated serial numbers. */
   applyJob(job: MerkleJob): void {
     if (job.firstSn !== this.snEnd) throw new QmdbCorruptionError(`merkle job starts at sn ${job.firstSn}, tree at ${this.snEnd}`)
-    let p = 0, n = 0
+    let p = job.entriesFrom ?? 0, n = 0
     const e = job.entries
     while (p < job.entriesLen) {
       const len = peekEntryLength(e, p, job.entriesLen - p)

@@ -63,9 +63,11 @@ test('property: random blocks agree with a Map model; every proof verifies', asy
     fc.constantFrom(0, 1),
     // tail cache: none, a tiny ring (entries wrap around its end), the default
     fc.constantFrom(0, 264, undefined),
-    async (blocks, workers, tailCacheBytes) => {
+    // Merkle parts (with a worker): every few entries, or the whole block in one job
+    fc.constantFrom(0, 300),
+    async (blocks, workers, tailCacheBytes, merklePartBytes) => {
       const dir = tmp()
-      const db = await Qmdb.open(dir, { workers, segmentBytes: 8192, ...(tailCacheBytes !== undefined ? { tailCacheBytes } : {}) })
+      const db = await Qmdb.open(dir, { workers, segmentBytes: 8192, merklePartBytes, ...(tailCacheBytes !== undefined ? { tailCacheBytes } : {}) })
       try {
         const model = new Map<string, Uint8Array>()
         for (const b of blocks) {
@@ -187,11 +189,11 @@ for (const index of ['memory', 'hybrid'] as const) test(`compaction keeps reads,
   }
 })
 
-test('same blocks give the same roots with 0, 1, 2 workers, 0..3 readers, any segment size and tail cache', async () => {
+test('same blocks give the same roots with 0, 1, 2 workers, 0..3 readers, any segment size, tail cache and Merkle parts', async () => {
   const runs: string[][] = []
-  for (const [workers, segmentBytes, readers, tailCacheBytes] of [[0, 1 << 20, 0, 0], [1, 8192, 1, 4104], [2, 1 << 16, 3, 1 << 24]] as const) {
+  for (const [workers, segmentBytes, readers, tailCacheBytes, merklePartBytes] of [[0, 1 << 20, 0, 0, 0], [1, 8192, 1, 4104, 200], [2, 1 << 16, 3, 1 << 24, 0]] as const) {
     const dir = tmp()
-    const db = await Qmdb.open(dir, { workers, segmentBytes, readers, tailCacheBytes })
+    const db = await Qmdb.open(dir, { workers, segmentBytes, readers, tailCacheBytes, merklePartBytes })
     const roots: string[] = []
     try {
       // pipelined: issue several commits before awaiting
@@ -272,10 +274,10 @@ test('golden roots: the root definition is unchanged (pinned from the original i
     20: '585b96da53c445160a1b2d5062738c01688dc8d4e1d2da153db33cfc0675056a',
     30: 'd0c1d716faa7fb174fe4e609a8d1ded11d90a5fd1eaa7d05162cee7cd2066a76',
   }
-  for (const [workers, index, readers, tailCacheBytes] of [[0, 'memory', 0, 0], [1, 'memory', 2, 5000], [1, 'hybrid', 1, 1 << 24]] as const) {
+  for (const [workers, index, readers, tailCacheBytes, merklePartBytes] of [[0, 'memory', 0, 0, 0], [1, 'memory', 2, 5000, 4096], [1, 'hybrid', 1, 1 << 24, 1 << 20]] as const) {
     const dir = tmp()
     // hybrid with a small buffer: merges at most blocks, so lookups go through runs, DELs and ADDs
-    const db = await Qmdb.open(dir, { workers, segmentBytes: 1 << 16, index, hybridMinBuffer: 1000, readers, tailCacheBytes })
+    const db = await Qmdb.open(dir, { workers, segmentBytes: 1 << 16, index, hybridMinBuffer: 1000, readers, tailCacheBytes, merklePartBytes })
     let compacted = 0
     try {
       for (let h = 1; h <= 30; h++) {
