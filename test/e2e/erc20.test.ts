@@ -23,6 +23,13 @@ const SUPPLY = 1_000_000n * 10n ** 18n
 
 /** Event-loop scheduling slack tolerated on a loaded 2-core CI box, in µs. */
 const SCHEDULING_SLACK_US = 250_000
+/**
+ * Wall-clock sanity bound for a sync send and its mini-block push, in ms. The
+ * ordering itself (receipt before the seal, mini-block before the newHead) is
+ * asserted structurally; this bound only catches a hang, so it leaves room for
+ * a loaded box's stalls.
+ */
+const WALL_SANITY_MS = 2_000
 
 test('viem: deploy an ERC20, transfer, read balances and events, watch blocks and logs over WebSocket', async () => {
   const n = await startNode({ args: ['--block-time', '250ms'] })
@@ -148,7 +155,7 @@ test('eth_sendRawTransactionSync returns the receipt; miniBlocks subscribers see
     const receipt = await pub.request({ method: 'eth_sendRawTransactionSync' as never, params: [raw] as never }) as { status: Hex; transactionHash: Hex; blockNumber: Hex; blockHash: Hex }
     const tookMs = performance.now() - sentAt
     assert.equal(receipt.status, '0x1')
-    assert.ok(tookMs < 500, `sync send took ${tookMs} ms (block time is 1 s)`)
+    assert.ok(tookMs < WALL_SANITY_MS, `sync send took ${tookMs} ms`)
     assert.equal(receipt.blockHash, '0x' + '0'.repeat(64), 'placeholder hash before sealing')
     // wait (generously) until the block holding it is sealed
     const blockNumber = BigInt(receipt.blockNumber)
@@ -173,8 +180,8 @@ test('eth_sendRawTransactionSync returns the receipt; miniBlocks subscribers see
     // loaded CI box that turn can be late, so allow scheduling slack on top of the interval
     // (latency itself is measured by bench:node, never by a timed test).
     assert.ok(lagUs >= 0 && lagUs <= intervalUs + SCHEDULING_SLACK_US, `mini-block opened ${lagUs} µs after arrival (interval ${intervalUs} µs)`)
-    // wall-clock sanity, well below the 1 s block time
-    assert.ok(seen.at - sentAt < 500, `mini-block pushed ${seen.at - sentAt} ms after send`)
+    // wall-clock sanity (the structural checks above carry the ordering)
+    assert.ok(seen.at - sentAt < WALL_SANITY_MS, `mini-block pushed ${seen.at - sentAt} ms after send`)
     // realtime_sendRawTransaction answers with the receipt too
     const raw2 = await wallet.signTransaction({ to: '0x00000000000000000000000000000000000000b0', value: 6n, gas: 21000n, nonce: 1, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n })
     const r2 = await pub.request({ method: 'realtime_sendRawTransaction' as never, params: [raw2] as never }) as { status: Hex; blockNumber: Hex }
