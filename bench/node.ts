@@ -65,7 +65,7 @@ const STEADY_MS = 2000
  * node's warm-up (V8 optimising its hot paths on background threads, the EVM
  * JIT tiering up). Both nodes get the same. `BENCH_STEADY_WARMUP_MS` overrides.
  */
-const STEADY_WARMUP_MS = Number(process.env.BENCH_STEADY_WARMUP_MS ?? 1000)
+const STEADY_WARMUP_MS = Number(process.env.BENCH_STEADY_WARMUP_MS ?? 2000)
 const STEADY_SENDERS = 200
 const BATCH = 250
 const IN_FLIGHT = 4

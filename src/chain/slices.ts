@@ -22,7 +22,7 @@ export const SEAL_SLICE_MS = 2
 export const SEAL_FAIR_SHARE = 0.5
 
 /** Cap of a fair-share slice while the seal keeps up (wall-clock gaps also count OS preemption on a loaded box). */
-export const SEAL_MAX_SLICE_MS = 5
+export const SEAL_MAX_SLICE_MS = 3
 
 /**
  * Fraction used instead, without the cap, while the seal is behind (the next
