@@ -12,29 +12,12 @@
  * Lanes of one group may have different lengths: a lane whose message has no
  * block b keeps its state (bitselect with a per-lane mask).
  */
+import { sleb, uleb } from '../primitives/leb128.js'
 
 // ---- a tiny assembler ----------------------------------------------------
 
-function uleb(n: number): number[] {
-  const out: number[] = []
-  do {
-    let b = n & 0x7f
-    n >>>= 7
-    if (n !== 0) b |= 0x80
-    out.push(b)
-  } while (n !== 0)
-  return out
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = []
-  for (;;) {
-    const b = n & 0x7f
-    n >>= 7
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { out.push(b); return out }
-    out.push(b | 0x80)
-  }
-}
+/** Signed LEB128 of an i32 constant. */
+const sleb32 = (n: number): number[] => sleb(BigInt(n | 0))
 
 const I32 = 0x7f
 const V128 = 0x7b
@@ -49,7 +32,7 @@ class Fn {
   get(i: number): this { return this.op(0x20, ...uleb(i)) }
   set(i: number): this { return this.op(0x21, ...uleb(i)) }
   tee(i: number): this { return this.op(0x22, ...uleb(i)) }
-  i32(n: number): this { return this.op(0x41, ...sleb(n | 0)) }
+  i32(n: number): this { return this.op(0x41, ...sleb32(n)) }
   simd(sub: number, ...rest: number[]): this { return this.op(0xfd, ...uleb(sub), ...rest) }
   body(): number[] {
     const decl: number[] = []

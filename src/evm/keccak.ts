@@ -9,6 +9,7 @@
  * lookups (keccak of 64 bytes) need. Synchronous instantiation (Node allows
  * it for modules of any size), single-threaded, not reentrant (no callbacks).
  */
+import { sleb, uleb } from '../primitives/leb128.js'
 
 /** Keccak-f[1600] round constants. */
 const RC = [
@@ -27,30 +28,8 @@ const OUT = 0
 /** Where input blocks start. */
 const IN = 64
 
-function uleb(n: number): number[] {
-  const out: number[] = []
-  do {
-    let b = n & 0x7f
-    n >>>= 7
-    if (n !== 0) b |= 0x80
-    out.push(b)
-  } while (n !== 0)
-  return out
-}
-
-function sleb64(v: bigint): number[] {
-  let x = BigInt.asIntN(64, v)
-  const out: number[] = []
-  for (;;) {
-    const b = Number(x & 0x7fn)
-    x >>= 7n
-    if ((x === 0n && (b & 0x40) === 0) || (x === -1n && (b & 0x40) !== 0)) {
-      out.push(b)
-      return out
-    }
-    out.push(b | 0x80)
-  }
-}
+/** Signed LEB128 of an i64 constant (as two's complement within 64 bits). */
+const sleb64 = (v: bigint): number[] => sleb(BigInt.asIntN(64, v))
 
 /** The module bytes: memory export `m`, function `k(ptr: i32, blocks: i32)`. */
 function buildModule(): Uint8Array {

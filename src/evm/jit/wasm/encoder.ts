@@ -6,6 +6,7 @@
  * by `Code`, a module by `buildModule`. Encodings follow the WebAssembly
  * core specification (LEB128 integers, section ids 1/2/3/7/10).
  */
+import { sleb, uleb } from '../../../primitives/leb128.js'
 
 /** Value types. */
 export const I32 = 0x7f
@@ -19,30 +20,8 @@ export function append(dst: number[], src: readonly number[]): void {
   for (let i = 0; i < src.length; i++) dst.push(src[i]!)
 }
 
-/** Unsigned LEB128 of a non-negative integer below 2^32. */
-export function uleb(n: number): number[] {
-  const out: number[] = []
-  let v = n >>> 0
-  do {
-    let b = v & 0x7f
-    v >>>= 7
-    if (v !== 0) b |= 0x80
-    out.push(b)
-  } while (v !== 0)
-  return out
-}
-
-/** Signed LEB128 of a bigint (any width; i64 constants are given as two's complement within 64 bits). */
-export function sleb(v: bigint): number[] {
-  const out: number[] = []
-  for (;;) {
-    const b = Number(v & 0x7fn)
-    v >>= 7n
-    const done = (v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)
-    out.push(done ? b : b | 0x80)
-    if (done) return out
-  }
-}
+/** LEB128 encoders (shared with the SHA-256 and Keccak kernels). */
+export { sleb, uleb }
 
 /** Opcodes used by the tier (core spec numbering). */
 export const Op = {
