@@ -448,6 +448,15 @@ class RunGen {
     return l
   }
 
+  /** Push `(l[1] | l[2] | l[3]) != 0` as an i32: the word does not fit in 64 bits. */
+  private highLimbsNonZero(l: Limb[]): void {
+    this.pushL(l[1]!)
+    this.pushL(l[2]!)
+    this.c.op(Op.i64_or)
+    this.pushL(l[3]!)
+    this.c.op(Op.i64_or).i64(0n).op(Op.i64_ne)
+  }
+
   private pushL(x: Limb): void {
     if (typeof x === 'bigint') this.c.i64(x)
     else this.c.get(x)
@@ -927,11 +936,7 @@ class RunGen {
       c.i32(Number(cv)).set(this.o)
     } else {
       const l = this.limbs(it)
-      this.pushL(l[1]!)
-      this.pushL(l[2]!)
-      c.op(Op.i64_or)
-      this.pushL(l[3]!)
-      c.op(Op.i64_or).i64(0n).op(Op.i64_ne)
+      this.highLimbsNonZero(l)
       this.pushL(l[0]!)
       c.i64(BigInt(MEM_CAP - size)).op(Op.i64_gt_u, Op.i32_or)
       this.openIf()
@@ -1064,11 +1069,7 @@ class RunGen {
     c.get(end).i64(31n).op(Op.i64_add).op(Op.i32_wrap_i64).i32(-32).op(Op.i32_and).tee(P_ML).set(this.whi)
     c.end()
     // source clamped to the calldata size; available = min(size, cdsize - src)
-    this.pushL(ls[1]!)
-    this.pushL(ls[2]!)
-    c.op(Op.i64_or)
-    this.pushL(ls[3]!)
-    c.op(Op.i64_or).i64(0n).op(Op.i64_ne)
+    this.highLimbsNonZero(ls)
     this.pushL(ls[0]!)
     c.i32(0).mem(Op.i32_load, CTRL + 28).op(Op.i64_extend_i32_u, Op.i64_gt_u, Op.i32_or)
     c.if(I64).i32(0).mem(Op.i32_load, CTRL + 28).op(Op.i64_extend_i32_u).else()
@@ -1122,11 +1123,7 @@ class RunGen {
     this.usesDynamic = true
     const l = t.l!
     // wide or out-of-code targets: invalid
-    this.pushL(l[1]!)
-    this.pushL(l[2]!)
-    c.op(Op.i64_or)
-    this.pushL(l[3]!)
-    c.op(Op.i64_or).i64(0n).op(Op.i64_ne)
+    this.highLimbsNonZero(l)
     this.pushL(l[0]!)
     c.i64(BigInt(this.code.length)).op(Op.i64_ge_u, Op.i32_or)
     this.openIf()
