@@ -137,6 +137,44 @@ class Encoder {
   }
 }
 
+/** Bytes taken by the header of an RLP list whose payload is `len` bytes. */
+export function rlpListHeaderLength(len: number): number {
+  return headerLength(len)
+}
+
+/** Write the header of an RLP list whose payload is `len` bytes at `out[o]`; returns where the payload starts. */
+export function writeRlpListHeader(out: Uint8Array, o: number, len: number): number {
+  return writeHeader(out, o, len, 0xc0)
+}
+
+/**
+ * Total length (header + payload) of the RLP item at `o` of bytes that were
+ * already decoded strictly (no checks here: for walking canonical bytes,
+ * e.g. to find where a transaction's signature fields start).
+ */
+export function rlpItemLength(b: Uint8Array, o: number): number {
+  const h = b[o]!
+  if (h < 0x80) return 1
+  if (h <= 0xb7) return 1 + h - 0x80
+  if (h < 0xc0) return 1 + (h - 0xb7) + lengthAt(b, o + 1, h - 0xb7)
+  if (h <= 0xf7) return 1 + h - 0xc0
+  return 1 + (h - 0xf7) + lengthAt(b, o + 1, h - 0xf7)
+}
+
+/** The `n`-byte big-endian length at `b[o]` (unchecked: see `rlpItemLength`). */
+function lengthAt(b: Uint8Array, o: number, n: number): number {
+  let v = 0
+  for (let i = 0; i < n; i++) v = v * 256 + b[o + i]!
+  return v
+}
+
+/** Offset of the payload of the RLP list at `o` of strictly decoded bytes (after its header). */
+export function rlpListPayloadOffset(b: Uint8Array, o: number): number {
+  const h = b[o]!
+  if (h < 0xc0) throw new RlpError('not an RLP list')
+  return h <= 0xf7 ? o + 1 : o + 1 + (h - 0xf7)
+}
+
 /** Decode a complete RLP value; the whole input must be consumed. */
 export function decodeRlp(input: Uint8Array): RlpItem {
   if (!(input instanceof Uint8Array)) throw new RlpError('RLP input must be bytes')

@@ -12,34 +12,13 @@
  * Legacy transactions take the field-based path.
  */
 import { keccak256 } from '../crypto/keccak.js'
+import { writeU256 } from '../primitives/bytes.js'
+import { rlpItemLength, rlpListHeaderLength, rlpListPayloadOffset, writeRlpListHeader } from '../primitives/rlp.js'
 import { recoverAddressCompact } from '../crypto/secp256k1.js'
 import { decodeTransaction, signatureYParity, signingHash, type Transaction } from '../eth/transaction/index.js'
 
 /** RLP list items of each typed transaction (the signature is the last three). */
 const TYPED_FIELD_COUNT: Record<number, number> = { 1: 11, 2: 12, 3: 14, 4: 13 }
-
-/** Total length (header + payload) of the RLP item at `o` of canonical bytes `b`. */
-function itemLength(b: Uint8Array, o: number): number {
-  const h = b[o]!
-  if (h < 0x80) return 1
-  if (h <= 0xb7) return 1 + h - 0x80
-  if (h < 0xc0) return 1 + (h - 0xb7) + readLen(b, o + 1, h - 0xb7)
-  if (h <= 0xf7) return 1 + h - 0xc0
-  return 1 + (h - 0xf7) + readLen(b, o + 1, h - 0xf7)
-}
-
-function readLen(b: Uint8Array, o: number, n: number): number {
-  let v = 0
-  for (let i = 0; i < n; i++) v = v * 256 + b[o + i]!
-  return v
-}
-
-/** Start of the payload of the RLP list at `o` (after its header). */
-function listPayload(b: Uint8Array, o: number): number {
-  const h = b[o]!
-  if (h < 0xc0) throw new Error('not an RLP list')
-  return h <= 0xf7 ? o + 1 : o + 1 + (h - 0xf7)
-}
 
 /** Copy an RLP string item's content (a big-endian integer of at most 32 bytes) right-aligned into out[at, at+32). */
 function readWord(b: Uint8Array, o: number, out: Uint8Array, at: number): void {
@@ -74,51 +53,27 @@ export function signingInputs(raw: Uint8Array, tx?: Transaction): SigningInputs 
     // legacy (an RLP list): the field-based path
     const t = tx ?? decodeTransaction(raw)
     const rs = new Uint8Array(64)
-    writeBig(rs, 0, t.r)
-    writeBig(rs, 32, t.s)
+    writeU256(rs, 0, t.r)
+    writeU256(rs, 32, t.s)
     return { hash: signingHash(t), rs, yParity: signatureYParity(t) ?? -1 }
   }
-  const start = listPayload(raw, 1)
+  const start = rlpListPayloadOffset(raw, 1)
   let o = start
-  for (let i = 0; i < count - 3; i++) o += itemLength(raw, o)
+  for (let i = 0; i < count - 3; i++) o += rlpItemLength(raw, o)
   const sigStart = o
   const p = raw[o]!
   const yParity = p === 0x80 ? 0 : p === 0x01 ? 1 : -1
-  o += itemLength(raw, o)
+  o += rlpItemLength(raw, o)
   const rs = new Uint8Array(64)
   readWord(raw, o, rs, 0)
-  o += itemLength(raw, o)
+  o += rlpItemLength(raw, o)
   readWord(raw, o, rs, 32)
   // type ‖ list header ‖ the unsigned fields, as they stand in the bytes
   const len = sigStart - start
-  const headerLen = len <= 55 ? 1 : 1 + byteLength(len)
-  const payload = new Uint8Array(1 + headerLen + len)
+  const payload = new Uint8Array(1 + rlpListHeaderLength(len) + len)
   payload[0] = raw[0]!
-  if (len <= 55) payload[1] = 0xc0 + len
-  else {
-    const n = headerLen - 1
-    payload[1] = 0xf7 + n
-    for (let i = 0, v = len; i < n; i++, v = Math.floor(v / 256)) payload[1 + n - i] = v % 256
-  }
-  payload.set(raw.subarray(start, sigStart), 1 + headerLen)
+  payload.set(raw.subarray(start, sigStart), writeRlpListHeader(payload, 1, len))
   return { hash: keccak256(payload), rs, yParity }
-}
-
-function byteLength(n: number): number {
-  let k = 0
-  while (n > 0) {
-    k++
-    n = Math.floor(n / 256)
-  }
-  return k
-}
-
-function writeBig(out: Uint8Array, at: number, v: bigint): void {
-  // r and s of a decoded transaction are at most 32 bytes (the decoder's limit)
-  for (let i = 31; i >= 0; i--) {
-    out[at + i] = Number(v & 0xffn)
-    v >>= 8n
-  }
 }
 
 /**
