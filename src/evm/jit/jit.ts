@@ -26,7 +26,7 @@
 import type { AnalyzedCode } from '../code.js'
 import { type Evm, type Frame, type FrameRunner, interpreterInternals as I } from '../interpreter.js'
 import type { ForkTables } from '../opcodes.js'
-import { compile, type CompiledCode, JitCompileError } from './compiler.js'
+import { compile, type CompiledCode, type CompileOptions, JitCompileError } from './compiler.js'
 import type { WasmCounts } from './wasm/tier.js'
 
 /** JIT tuning. */
@@ -88,6 +88,9 @@ export interface JitStats {
 export const HOT_LEAVES = 16384
 /** An exit edge is hot when it took at least this share of a code's recorded region exits. */
 const HOT_EDGE_SHARE = 1 / 1024
+
+/** Compilation errors kept in `Jit.errors` (the first few: enough to diagnose, bounded). */
+const MAX_KEPT_ERRORS = 8
 
 /** Timing of one code in both tiers (see the `adaptive` safety net). */
 interface Profile {
@@ -215,20 +218,39 @@ export class Jit implements FrameRunner {
     return this.cache.size
   }
 
+  /** `compile` with this JIT's region size; adds the compile time to the stats, keeps the first errors. Undefined when it fails. */
+  private tryCompile(code: AnalyzedCode, tables: ForkTables, opts: CompileOptions): CompiledCode | undefined {
+    try {
+      const c = compile(code, tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), ...opts })
+      this.stats.compileMs += c.compileMs
+      return c
+    } catch (e) {
+      if (this.errors.length < MAX_KEPT_ERRORS) this.errors.push(e instanceof JitCompileError ? e.message : String(e))
+      return undefined
+    }
+  }
+
+  /** The tier-2 options for `code` (off once its wasm region was dropped). */
+  private wasmOptions(code: AnalyzedCode): Pick<CompileOptions, 'wasm' | 'wasmAll' | 'wasmSink'> {
+    return { wasm: this.wasm && !this.noWasm.has(code), wasmAll: this.wasmAll, wasmSink: this.stats.wasm }
+  }
+
+  /** Swap the cached compiled form of `code` from `old` to `next` (unless the cache moved on meanwhile). */
+  private replaceCached(code: AnalyzedCode, old: CompiledCode, next: CompiledCode): void {
+    const e = this.cache.get(code)
+    if (e !== undefined && e.code === old) e.code = next
+  }
+
   /** Compile `code` now (bypassing the threshold) and cache it; undefined when compilation fails or the code is too large. */
   compileNow(code: AnalyzedCode, tables: ForkTables): CompiledCode | undefined {
     if (code.length > this.maxCodeSize || this.failedCodes.has(code)) return undefined
-    let c: CompiledCode
-    try {
-      c = compile(code, tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), profile: this.hotLeaves > 0, wasm: this.wasm && !this.noWasm.has(code), wasmAll: this.wasmAll, wasmSink: this.stats.wasm })
-    } catch (e) {
+    const c = this.tryCompile(code, tables, { profile: this.hotLeaves > 0, ...this.wasmOptions(code) })
+    if (c === undefined) {
       this.stats.failed++
       this.failedCodes.add(code)
-      if (this.errors.length < 8) this.errors.push(e instanceof JitCompileError ? e.message : String(e))
       return undefined
     }
     this.stats.compiled++
-    this.stats.compileMs += c.compileMs
     if (c.wasm !== undefined) {
       this.stats.wasmRegions++
       this.stats.wasmMs += c.wasm.ms
@@ -253,17 +275,10 @@ export class Jit implements FrameRunner {
     for (const [k, n] of hot.edges) if (n >= hot.leaves * HOT_EDGE_SHARE) edges.push([Math.floor(k / 65536), k % 65536, n])
     hot.edges.clear()
     if (edges.length === 0) return undefined
-    let n: CompiledCode
-    try {
-      n = compile(code, c.tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), hotEdges: edges, wasm: this.wasm && !this.noWasm.has(code), wasmAll: this.wasmAll, wasmSink: this.stats.wasm })
-    } catch (e) {
-      if (this.errors.length < 8) this.errors.push(e instanceof JitCompileError ? e.message : String(e))
-      return undefined
-    }
+    const n = this.tryCompile(code, c.tables, { hotEdges: edges, ...this.wasmOptions(code) })
+    if (n === undefined) return undefined
     this.stats.relayouts++
-    this.stats.compileMs += n.compileMs
-    const e = this.cache.get(code)
-    if (e !== undefined && e.code === c) e.code = n
+    this.replaceCached(code, c, n)
     // the safety net must judge the new layout once TurboFan has optimised it,
     // not its first cold runs: restart the warm-up and the measurement
     const p = this.profiles.get(code)
@@ -283,17 +298,10 @@ export class Jit implements FrameRunner {
   private dropWasm(code: AnalyzedCode, c: CompiledCode): CompiledCode {
     c.wasm!.counts.drop = false
     this.noWasm.add(code)
-    let n: CompiledCode
-    try {
-      n = compile(code, c.tables, { ...(this.regionChars !== undefined ? { regionChars: this.regionChars } : {}), profile: this.hotLeaves > 0, wasm: false })
-    } catch (e) {
-      if (this.errors.length < 8) this.errors.push(e instanceof JitCompileError ? e.message : String(e))
-      return c
-    }
+    const n = this.tryCompile(code, c.tables, { profile: this.hotLeaves > 0, wasm: false })
+    if (n === undefined) return c
     this.stats.wasmDropped++
-    this.stats.compileMs += n.compileMs
-    const e = this.cache.get(code)
-    if (e !== undefined && e.code === c) e.code = n
+    this.replaceCached(code, c, n)
     return n
   }
 
